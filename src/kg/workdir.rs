@@ -1,0 +1,385 @@
+//! The work directory that `rxgraph ingest` writes and every later command reads.
+//!
+//! ```text
+//! W/manifest.json        format version, inputs with SHA-256, counts, graph hash
+//! W/schema.json          kinds and relations
+//! W/nodes.parquet        node table (see kg::table)
+//! W/edges.parquet        edge table
+//! W/store/               Oxigraph store (RDF of nodes, edges and the vocabulary)
+//! W/splits/<name>/       split.json + edges.parquet with a `part` column
+//! ```
+//!
+//! A work directory is built in a temporary sibling directory and renamed into place at
+//! the end, so a failed or interrupted ingest leaves no half-written directory behind.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::error::KgError;
+use super::graph::KnowledgeGraph;
+use super::schema::Schema;
+use super::split::{Split, SplitConfig};
+use super::{store, table};
+
+/// Version of the work-directory layout; readers reject other versions.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One input file of an ingest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// Path as given (or the embedded data's repository path).
+    pub path: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Contents of `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Layout version ([`FORMAT_VERSION`]).
+    pub format_version: u32,
+    /// rxgraph version that wrote the directory.
+    pub rxgraph_version: String,
+    /// Creation time, seconds since the Unix epoch.
+    pub created_unix_s: u64,
+    /// Input files.
+    pub inputs: Vec<InputFile>,
+    /// Number of nodes.
+    pub nodes: usize,
+    /// Number of edges.
+    pub edges: usize,
+    /// SHA-256 over node ids and edges: equal graphs have equal hashes.
+    pub graph_hash: String,
+}
+
+/// Settings of [`WorkDir::create`].
+#[derive(Debug, Clone)]
+pub struct CreateOptions {
+    /// Replace an existing work directory.
+    pub force: bool,
+    /// Draw progress bars on a terminal.
+    pub show_progress: bool,
+    /// Splits to make and store.
+    pub splits: Vec<SplitConfig>,
+}
+
+/// A work directory on disk.
+#[derive(Debug, Clone)]
+pub struct WorkDir {
+    path: PathBuf,
+    manifest: Manifest,
+}
+
+impl WorkDir {
+    /// Writes `graph`, its store and its splits to a new work directory at `out`.
+    ///
+    /// `inputs` are the files the graph was read from, recorded with their SHA-256.
+    ///
+    /// # Errors
+    /// `out` exists and `force` is off, or writing fails; then nothing is left at `out`
+    /// (an existing directory is kept).
+    pub fn create(
+        out: &Path,
+        graph: &KnowledgeGraph,
+        inputs: Vec<InputFile>,
+        options: &CreateOptions,
+    ) -> Result<Self, KgError> {
+        if out.exists() && !options.force {
+            return Err(KgError::WorkDir {
+                path: out.to_owned(),
+                reason: "it already exists; pass --force to replace it or choose another --out"
+                    .into(),
+            });
+        }
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| KgError::io("create", &parent, e))?;
+        let name = out
+            .file_name()
+            .map_or_else(|| "workdir".into(), |n| n.to_string_lossy().into_owned());
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{name}.partial-"))
+            .tempdir_in(&parent)
+            .map_err(|e| KgError::io("create a temporary directory in", &parent, e))?;
+
+        let manifest = Manifest {
+            format_version: FORMAT_VERSION,
+            rxgraph_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created_unix_s: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            inputs,
+            nodes: graph.node_count(),
+            edges: graph.edges().len(),
+            graph_hash: graph_hash(graph),
+        };
+        write_contents(staging.path(), graph, &manifest, options)?;
+
+        // Swap into place: an existing directory moves aside first and is removed last.
+        let staged = staging.keep();
+        let previous = if out.exists() {
+            let aside = parent.join(format!(".{name}.old-{}", std::process::id()));
+            std::fs::rename(out, &aside).map_err(|e| KgError::io("move aside", out, e))?;
+            Some(aside)
+        } else {
+            None
+        };
+        if let Err(e) = std::fs::rename(&staged, out) {
+            let _ = std::fs::remove_dir_all(&staged);
+            if let Some(aside) = &previous {
+                let _ = std::fs::rename(aside, out);
+            }
+            return Err(KgError::io("rename into place", out, e));
+        }
+        if let Some(aside) = previous {
+            std::fs::remove_dir_all(&aside).map_err(|e| KgError::io("remove", &aside, e))?;
+        }
+        Ok(Self {
+            path: out.to_owned(),
+            manifest,
+        })
+    }
+
+    /// Opens an existing work directory.
+    ///
+    /// # Errors
+    /// The directory or its manifest is missing, or it has another layout version.
+    pub fn open(path: &Path) -> Result<Self, KgError> {
+        let manifest_path = path.join("manifest.json");
+        let bad = |reason: String| KgError::WorkDir {
+            path: path.to_owned(),
+            reason,
+        };
+        if !path.is_dir() {
+            return Err(bad(
+                "no such directory; create it with `rxgraph ingest --out DIR`".into(),
+            ));
+        }
+        let text = std::fs::read_to_string(&manifest_path)
+            .map_err(|_| bad("manifest.json is missing; it is not a work directory, or an ingest into it failed: re-run `rxgraph ingest`".into()))?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+            bad(format!(
+                "manifest.json is invalid ({e}); re-run `rxgraph ingest`"
+            ))
+        })?;
+        if manifest.format_version != FORMAT_VERSION {
+            return Err(bad(format!(
+                "layout version {} is not {FORMAT_VERSION}, the one this rxgraph reads; re-run `rxgraph ingest`",
+                manifest.format_version
+            )));
+        }
+        Ok(Self {
+            path: path.to_owned(),
+            manifest,
+        })
+    }
+
+    /// Returns the directory path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Returns the manifest.
+    #[must_use]
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Returns the path of the Oxigraph store.
+    #[must_use]
+    pub fn store_path(&self) -> PathBuf {
+        self.path.join("store")
+    }
+
+    /// Reads the graph: schema, nodes and edges, with the petgraph view rebuilt.
+    ///
+    /// # Errors
+    /// Missing or invalid files.
+    pub fn load_graph(&self) -> Result<KnowledgeGraph, KgError> {
+        let schema_path = self.path.join("schema.json");
+        let text = std::fs::read_to_string(&schema_path)
+            .map_err(|e| KgError::io("read", &schema_path, e))?;
+        let schema: Schema = serde_json::from_str(&text).map_err(|e| KgError::WorkDir {
+            path: self.path.clone(),
+            reason: format!("schema.json is invalid ({e}); re-run `rxgraph ingest`"),
+        })?;
+        let nodes = table::read_nodes(&self.path.join("nodes.parquet"), &schema)?;
+        let (edges, _) = table::read_triples(&self.path.join("edges.parquet"), &schema, None)?;
+        let node_count = nodes.len();
+        if nodes.windows(2).any(|w| w[0].kind > w[1].kind)
+            || edges
+                .iter()
+                .any(|t| t.head as usize >= node_count || t.tail as usize >= node_count)
+        {
+            return Err(KgError::WorkDir {
+                path: self.path.clone(),
+                reason:
+                    "nodes.parquet and edges.parquet do not fit together; re-run `rxgraph ingest`"
+                        .into(),
+            });
+        }
+        Ok(KnowledgeGraph::from_parts(schema, nodes, edges))
+    }
+
+    /// Returns the names of the stored splits, sorted.
+    #[must_use]
+    pub fn split_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path.join("splits"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().join("split.json").is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Reads the split `name`.
+    ///
+    /// # Errors
+    /// No such split, or its files are invalid.
+    pub fn split(&self, name: &str, graph: &KnowledgeGraph) -> Result<Split, KgError> {
+        if !self.split_names().iter().any(|n| n == name) {
+            return Err(KgError::Split {
+                name: name.to_owned(),
+                reason: format!(
+                    "no such split in {}; available: {}",
+                    self.path.display(),
+                    self.split_names().join(", ")
+                ),
+            });
+        }
+        Split::read(&self.path.join("splits").join(name), graph)
+    }
+
+    /// Makes and stores a split; an existing split of that name is replaced only with `force`.
+    ///
+    /// # Errors
+    /// Invalid settings, an existing split without `force`, or a write failure.
+    pub fn add_split(
+        &self,
+        graph: &KnowledgeGraph,
+        config: &SplitConfig,
+        force: bool,
+    ) -> Result<Split, KgError> {
+        let split = Split::make(graph, config)?;
+        let splits = self.path.join("splits");
+        let target = splits.join(&config.name);
+        if target.exists() && !force {
+            return Err(KgError::Split {
+                name: config.name.clone(),
+                reason: "a split of that name exists; pass --force to replace it".into(),
+            });
+        }
+        std::fs::create_dir_all(&splits).map_err(|e| KgError::io("create", &splits, e))?;
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{}.partial-", config.name))
+            .tempdir_in(&splits)
+            .map_err(|e| KgError::io("create a temporary directory in", &splits, e))?;
+        split.write(staging.path(), graph)?;
+        if target.exists() {
+            std::fs::remove_dir_all(&target).map_err(|e| KgError::io("remove", &target, e))?;
+        }
+        std::fs::rename(staging.keep(), &target)
+            .map_err(|e| KgError::io("rename into place", &target, e))?;
+        Ok(split)
+    }
+}
+
+fn write_contents(
+    dir: &Path,
+    graph: &KnowledgeGraph,
+    manifest: &Manifest,
+    options: &CreateOptions,
+) -> Result<(), KgError> {
+    let write_json = |name: &str, json: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, json).map_err(|e| KgError::io("write", &path, e))
+    };
+    write_json(
+        "schema.json",
+        serde_json::to_string_pretty(graph.schema()).expect("schema serialises"),
+    )?;
+    table::write_nodes(&dir.join("nodes.parquet"), graph)?;
+    table::write_triples(&dir.join("edges.parquet"), graph, graph.edges(), None)?;
+    store::build_store(&dir.join("store"), graph, options.show_progress)?;
+    for config in &options.splits {
+        let split = Split::make(graph, config)?;
+        split.write(&dir.join("splits").join(&config.name), graph)?;
+    }
+    // The manifest goes last: a directory without one is never taken for a complete one.
+    write_json(
+        "manifest.json",
+        serde_json::to_string_pretty(manifest).expect("manifest serialises"),
+    )
+}
+
+/// Returns the SHA-256 (hex) over node ids and edge triples.
+#[must_use]
+pub fn graph_hash(graph: &KnowledgeGraph) -> String {
+    let mut hasher = Sha256::new();
+    for node in graph.nodes() {
+        hasher.update(node.id.as_bytes());
+        hasher.update([0]);
+    }
+    for t in graph.edges() {
+        hasher.update(t.head.to_le_bytes());
+        hasher.update(
+            graph.schema().relations[t.relation as usize]
+                .abbreviation
+                .as_bytes(),
+        );
+        hasher.update(t.tail.to_le_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+/// Hashes a file for the manifest.
+///
+/// # Errors
+/// The file cannot be read.
+pub fn input_file(path: &Path) -> Result<InputFile, KgError> {
+    let mut file = std::fs::File::open(path).map_err(|e| KgError::io("open", path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| KgError::io("read", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        bytes += n as u64;
+    }
+    Ok(InputFile {
+        path: path.display().to_string(),
+        sha256: hex(&hasher.finalize()),
+        bytes,
+    })
+}
+
+/// Describes data compiled into the binary for the manifest.
+#[must_use]
+pub fn embedded_input(path: &str, bytes: &[u8]) -> InputFile {
+    InputFile {
+        path: path.to_owned(),
+        sha256: hex(&Sha256::digest(bytes)),
+        bytes: bytes.len() as u64,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

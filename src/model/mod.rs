@@ -1,0 +1,2 @@
+pub mod scorer;
+pub use scorer::LinkScorer;
