@@ -528,7 +528,8 @@ pub fn check_leakage(
 mod tests {
     use super::*;
     use crate::kg::{GraphBuilder, Schema};
-    use proptest::prelude::*;
+    use proptest::prelude::{any, prop_assert, prop_assert_eq, prop_assume, proptest};
+    use proptest::strategy::Strategy as PropStrategy;
 
     fn graph(edges: &[(u8, u8)], palliates: &[(u8, u8)]) -> KnowledgeGraph {
         let mut b = GraphBuilder::new(Schema::hetionet());
@@ -557,7 +558,7 @@ mod tests {
         b.build().unwrap()
     }
 
-    fn pairs() -> impl Strategy<Value = Vec<(u8, u8)>> {
+    fn pairs() -> impl PropStrategy<Value = Vec<(u8, u8)>> {
         proptest::collection::btree_set((0u8..20, 0u8..20), 10..120)
             .prop_map(|s| s.into_iter().collect())
     }

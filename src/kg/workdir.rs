@@ -65,7 +65,8 @@ pub struct CreateOptions {
     pub force: bool,
     /// Draw progress bars on a terminal.
     pub show_progress: bool,
-    /// Splits to make and store.
+    /// Default splits to make and store; one that the graph is too small for is skipped
+    /// with a warning.
     pub splits: Vec<SplitConfig>,
 }
 
@@ -314,8 +315,14 @@ fn write_contents(
     table::write_triples(&dir.join("edges.parquet"), graph, graph.edges(), None)?;
     store::build_store(&dir.join("store"), graph, options.show_progress)?;
     for config in &options.splits {
-        let split = Split::make(graph, config)?;
-        split.write(&dir.join("splits").join(&config.name), graph)?;
+        match Split::make(graph, config) {
+            Ok(split) => split.write(&dir.join("splits").join(&config.name), graph)?,
+            // Default splits are skipped on graphs too small for them, not fatal.
+            Err(KgError::Split { name, reason }) => {
+                tracing::warn!(split = %name, %reason, "skipped a default split; make one with `rxgraph split`");
+            }
+            Err(other) => return Err(other),
+        }
     }
     // The manifest goes last: a directory without one is never taken for a complete one.
     write_json(
