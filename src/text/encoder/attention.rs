@@ -28,20 +28,18 @@ impl Attention {
         prefix: &str,
         config: &BertConfig,
         precision: Precision,
-        linears: Option<&Arc<QuantizedLinears>>,
     ) -> Result<Self, TextError> {
         let hidden = to_i64(config.hidden_size);
         let num_heads = to_i64(config.num_attention_heads);
         let projections = ["query", "key", "value"].map(|name| format!("{prefix}.self.{name}"));
         let query_key_value =
-            Linear::load_fused(weights, &projections, hidden, hidden, precision, linears)?;
+            Linear::load_fused(weights, &projections, hidden, hidden, precision)?;
         let output = Linear::load(
             weights,
             &format!("{prefix}.output.dense"),
             hidden,
             hidden,
             precision,
-            linears,
         )?;
         let layer_norm = LayerNorm::load(
             weights,
@@ -51,6 +49,12 @@ impl Attention {
             precision,
         )?;
         Ok(Self { query_key_value, output, layer_norm, num_heads, head_dim: hidden / num_heads })
+    }
+
+    /// Turns the observed dense layers into int8 layers.
+    pub(crate) fn quantize(&mut self, linears: &Arc<QuantizedLinears>) -> Result<(), TextError> {
+        self.query_key_value.quantize(linears)?;
+        self.output.quantize(linears)
     }
 
     /// Attends over hidden [batch, seq, hidden]; `attend` [batch, 1, 1, seq] (bool) is true

@@ -43,7 +43,6 @@ impl Bert {
         config: &BertConfig,
         config_path: &std::path::Path,
         precision: Precision,
-        linears: Option<&Arc<QuantizedLinears>>,
     ) -> Result<Self, TextError> {
         let activation =
             Activation::parse(&config.hidden_act).ok_or_else(|| TextError::ConfigValue {
@@ -60,12 +59,21 @@ impl Bert {
         for index in 0..config.num_hidden_layers {
             let prefix = format!("encoder.layer.{index}");
             let attention =
-                Attention::load(weights, &format!("{prefix}.attention"), config, precision, linears)?;
-            let feed_forward =
-                FeedForward::load(weights, &prefix, config, activation, precision, linears)?;
+                Attention::load(weights, &format!("{prefix}.attention"), config, precision)?;
+            let feed_forward = FeedForward::load(weights, &prefix, config, activation, precision)?;
             layers.push(Layer { attention, feed_forward });
         }
         Ok(Self { embeddings, layers })
+    }
+
+    /// Turns every dense layer loaded for int8, which has observed its inputs on the
+    /// calibration texts, into an int8 layer.
+    pub(crate) fn quantize(&mut self, linears: &Arc<QuantizedLinears>) -> Result<(), TextError> {
+        for layer in &mut self.layers {
+            layer.attention.quantize(linears)?;
+            layer.feed_forward.quantize(linears)?;
+        }
+        Ok(())
     }
 
     /// Runs the encoder on input ids [batch, seq] (int64) with `attention_mask`

@@ -11,6 +11,7 @@
 
 mod attention;
 mod bert;
+mod calibration;
 mod embeddings;
 mod feed_forward;
 mod layer_norm;
@@ -150,13 +151,13 @@ impl TextEncoder {
         }
 
         let weights = dir.load_weights(options.device)?;
-        let linears = match precision {
-            Precision::Int8 => Some(Arc::new(QuantizedLinears::new()?)),
-            Precision::Float32 | Precision::Float16 => None,
-        };
         let config_path = dir.root.join("config.json");
-        let bert = Bert::load(&weights, &dir.config, &config_path, precision, linears.as_ref())?;
+        let mut bert = Bert::load(&weights, &dir.config, &config_path, precision)?;
         drop(weights);
+        if precision == Precision::Int8 {
+            calibration::observe_calibration_texts(&bert, &tokenizer)?;
+            bert.quantize(&Arc::new(QuantizedLinears::new()?))?;
+        }
 
         let model_id = compute_model_id(&dir, max_length, precision)?;
         tracing::info!(
