@@ -1,11 +1,16 @@
 //! rxgraph predicts missing links in a biomedical knowledge graph to reposition drugs.
 //!
-//! The pipeline, one module per stage:
+//! The pipeline, one module per stage (arrows point one way: `cli` → `eval`/`model` →
+//! `text`/`kg`):
 //! - [`kg`]: the graph from files (Hetionet TSV/SIF, TSV triples, RDF), in memory with a
 //!   petgraph view, as Parquet and as an Oxigraph store; splits and the leakage check.
+//! - [`text`]: the BERT-family text encoder on libtorch.
+//! - [`model`]: link scorers.
+//! - [`eval`]: filtered rank metrics, classification metrics, the degree-prior baseline.
 //! - [`cli`]: the `rxgraph` command line.
 
 pub mod cli;
 pub mod kg;
 pub mod model;
 pub mod progress;
+pub mod text;
