@@ -15,17 +15,29 @@ use rxgraph::eval::{rank_test_triples, DegreePrior, FilterGroups, KnownTriples, 
 use rxgraph::kg::ingest::{self, Sources};
 use rxgraph::kg::{KnowledgeGraph, Split, SplitConfig, Strategy, Triple};
 
-fn test_triples(graph: &KnowledgeGraph, relations: &[&str], relation: &str) -> (Split, Vec<Triple>) {
+fn test_triples(
+    graph: &KnowledgeGraph,
+    relations: &[&str],
+    relation: &str,
+) -> (Split, Vec<Triple>) {
     let config = SplitConfig::new("bench", relations, Strategy::Random, 42);
     let split = Split::make(graph, &config).unwrap();
     let id = graph.schema().relation_id(relation).unwrap();
-    let test = split.test(graph).into_iter().filter(|t| t.relation == id).collect();
+    let test = split
+        .test(graph)
+        .into_iter()
+        .filter(|t| t.relation == id)
+        .collect();
     (split, test)
 }
 
 fn bench_ranking(c: &mut Criterion) {
     let graph = ingest::load(&Sources::embedded(), false).unwrap();
-    let known = KnownTriples::new(&graph, graph.edges(), &FilterGroups::indications(graph.schema()));
+    let known = KnownTriples::new(
+        &graph,
+        graph.edges(),
+        &FilterGroups::indications(graph.schema()),
+    );
     let options = RankingOptions::default();
 
     let mut group = c.benchmark_group("filtered_ranking");

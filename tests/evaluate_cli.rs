@@ -8,13 +8,20 @@ use predicates::prelude::*;
 
 fn rxgraph() -> Command {
     let mut command = Command::cargo_bin("rxgraph").unwrap();
-    command.env_remove("RXGRAPH_WORKDIR").env_remove("RXGRAPH_SEED").arg("--quiet");
+    command
+        .env_remove("RXGRAPH_WORKDIR")
+        .env_remove("RXGRAPH_SEED")
+        .arg("--quiet");
     command
 }
 
 fn ingest(dir: &Path) -> PathBuf {
     let work = dir.join("work");
-    rxgraph().args(["ingest", "--out"]).arg(&work).assert().success();
+    rxgraph()
+        .args(["ingest", "--out"])
+        .arg(&work)
+        .assert()
+        .success();
     work
 }
 
@@ -24,7 +31,14 @@ fn evaluate_baseline_writes_metrics() {
     let work = ingest(dir.path());
 
     rxgraph()
-        .args(["evaluate", "--split", "indication-random", "--seed", "7", "--workdir"])
+        .args([
+            "evaluate",
+            "--split",
+            "indication-random",
+            "--seed",
+            "7",
+            "--workdir",
+        ])
         .arg(&work)
         .assert()
         .success()
@@ -33,7 +47,8 @@ fn evaluate_baseline_writes_metrics() {
         .stdout(predicate::str::contains("CpD"));
 
     let path = work.join("eval/indication-random/metrics.json");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(report["split"], "indication-random");
     assert_eq!(report["seed"], 7);
     assert_eq!(report["leakage"]["duplicates"], 0);
@@ -49,8 +64,11 @@ fn evaluate_baseline_writes_metrics() {
         .map(|c| c["negatives_protocol"].as_str().unwrap())
         .collect();
     assert_eq!(protocols, ["one-to-one", "all-pairs"]);
-    let mrr = report["baseline"]["overall"]["both"]["filtered"]["mrr"].as_f64().unwrap();
-    assert!(mrr > 0.0 && mrr <= 1.0, "{mrr}");
+    let mrr = report["baseline"]["overall"]["both"]["filtered"]["mrr"]
+        .as_f64()
+        .unwrap();
+    assert!(mrr > 0.0, "{mrr}");
+    assert!(mrr <= 1.0, "{mrr}");
 
     // Bad inputs that need a real work directory.
     rxgraph()
@@ -58,8 +76,12 @@ fn evaluate_baseline_writes_metrics() {
         .arg(&work)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("unknown split \"no-such-split\" (--split)"))
-        .stderr(predicate::str::contains("available: indication-disease, indication-random"));
+        .stderr(predicate::str::contains(
+            "unknown split \"no-such-split\" (--split)",
+        ))
+        .stderr(predicate::str::contains(
+            "available: indication-disease, indication-random",
+        ));
     rxgraph()
         .args(["evaluate", "--filter-group", "CtD,CxD", "--workdir"])
         .arg(&work)
@@ -91,16 +113,30 @@ fn missing_work_dir_rejected() {
 #[test]
 fn missing_model_dir_rejected() {
     rxgraph()
-        .args(["evaluate", "--workdir", "/nonexistent/work", "--model", "/nonexistent/model"])
+        .args([
+            "evaluate",
+            "--workdir",
+            "/nonexistent/work",
+            "--model",
+            "/nonexistent/model",
+        ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("model directory not found: /nonexistent/model (--model)"));
+        .stderr(predicate::str::contains(
+            "model directory not found: /nonexistent/model (--model)",
+        ));
 }
 
 #[test]
 fn invalid_device_rejected() {
     rxgraph()
-        .args(["evaluate", "--workdir", "/nonexistent/work", "--device", "tpu"])
+        .args([
+            "evaluate",
+            "--workdir",
+            "/nonexistent/work",
+            "--device",
+            "tpu",
+        ])
         .assert()
         .failure()
         .stderr(predicate::str::contains("invalid --device \"tpu\""));
