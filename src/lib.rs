@@ -10,6 +10,7 @@
 //! - [`cli`]: the `rxgraph` command line.
 
 pub mod cli;
+pub mod eval;
 pub mod kg;
 pub mod model;
 pub mod progress;
