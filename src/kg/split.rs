@@ -529,6 +529,8 @@ mod tests {
     use super::*;
     use crate::kg::{GraphBuilder, Schema};
     use proptest::prelude::*;
+    use proptest::strategy::Strategy as PropStrategy;
+    use super::Strategy;
 
     fn graph(edges: &[(u8, u8)], palliates: &[(u8, u8)]) -> KnowledgeGraph {
         let mut b = GraphBuilder::new(Schema::hetionet());
@@ -557,7 +559,7 @@ mod tests {
         b.build().unwrap()
     }
 
-    fn pairs() -> impl Strategy<Value = Vec<(u8, u8)>> {
+    fn pairs() -> impl PropStrategy<Value = Vec<(u8, u8)>> {
         proptest::collection::btree_set((0u8..20, 0u8..20), 10..120)
             .prop_map(|s| s.into_iter().collect())
     }
