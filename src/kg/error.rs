@@ -28,7 +28,7 @@ pub enum KgError {
         path: PathBuf,
     },
     /// Reading or writing a file failed.
-    #[error("failed to {action} {}: {source}", path.display())]
+    #[error("failed to {action} {}", path.display())]
     Io {
         /// What was being done (`read`, `create`, `rename` …).
         action: &'static str,
@@ -181,7 +181,7 @@ pub enum KgError {
         reason: String,
     },
     /// Reading or writing Parquet failed.
-    #[error("Parquet error in {}: {source}", path.display())]
+    #[error("invalid Parquet file {}", path.display())]
     Parquet {
         /// File involved.
         path: PathBuf,
@@ -189,7 +189,7 @@ pub enum KgError {
         source: parquet::errors::ParquetError,
     },
     /// Reading or writing Arrow data failed.
-    #[error("Arrow error in {}: {source}", path.display())]
+    #[error("invalid Arrow data in {}", path.display())]
     Arrow {
         /// File involved.
         path: PathBuf,
@@ -215,14 +215,19 @@ pub enum KgError {
 }
 
 impl KgError {
+    /// Wraps an I/O error; opening a file that does not exist becomes [`KgError::MissingFile`].
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
         source: std::io::Error,
     ) -> Self {
+        let path = path.into();
+        if action == "open" && source.kind() == std::io::ErrorKind::NotFound {
+            return Self::MissingFile { path };
+        }
         Self::Io {
             action,
-            path: path.into(),
+            path,
             source,
         }
     }

@@ -57,7 +57,7 @@ pub struct Relation {
     pub source: KindId,
     /// Kind of every tail node.
     pub target: KindId,
-    /// Whether the relation holds both ways; each such edge is stored once.
+    /// Whether the relation is symmetric, in which case each edge is stored once.
     pub symmetric: bool,
 }
 
@@ -71,8 +71,8 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// Returns the schema of Hetionet v1.0: its 11 node kinds, the `Passage` kind for
-    /// literature, and its 24 metaedges.
+    /// Returns the schema of Hetionet v1.0: its 11 node kinds and 24 metaedges, plus the
+    /// `Passage` kind and the three relations that link passages to what they mention.
     #[must_use]
     pub fn hetionet() -> Self {
         let mut schema = Self::with_default_kinds();
@@ -195,6 +195,31 @@ impl Schema {
                 percent_encode(id)
             ),
         }
+    }
+
+    /// Recovers the source identifier from an IRI of `kind`'s scheme
+    /// (`http://purl.obolibrary.org/obo/DOID_9352` → `DOID:9352`); `None` for other IRIs.
+    #[must_use]
+    pub fn source_id_from_iri(&self, kind: &str, iri: &str) -> Option<String> {
+        let template = self
+            .kinds
+            .iter()
+            .find(|k| k.name == kind)?
+            .iri_template
+            .as_deref()?;
+        let (placeholder, underscore) = if template.contains("{id_underscore}") {
+            ("{id_underscore}", true)
+        } else {
+            ("{id}", false)
+        };
+        let (prefix, suffix) = template.split_once(placeholder)?;
+        let id = iri.strip_prefix(prefix)?.strip_suffix(suffix)?;
+        let id = if underscore {
+            id.replacen('_', ":", 1)
+        } else {
+            id.to_owned()
+        };
+        (!id.is_empty() && self.node_iri(kind, &id) == iri).then_some(id)
     }
 
     /// Returns the IRI of a kind's class in the rxgraph vocabulary (`rx:Compound`).
@@ -320,6 +345,19 @@ mod tests {
         for (kind, id, iri) in cases {
             assert_eq!(schema.node_iri(kind, id), iri, "{kind}::{id}");
         }
+    }
+
+    #[test]
+    fn source_ids_recovered_from_iris() {
+        let schema = Schema::hetionet();
+        let id = schema.source_id_from_iri("Disease", "http://purl.obolibrary.org/obo/DOID_9352");
+        assert_eq!(id.as_deref(), Some("DOID:9352"));
+        let id = schema.source_id_from_iri("Compound", "https://identifiers.org/drugbank:DB00945");
+        assert_eq!(id.as_deref(), Some("DB00945"));
+        assert_eq!(
+            schema.source_id_from_iri("Compound", "https://example.org/x"),
+            None
+        );
     }
 
     #[test]

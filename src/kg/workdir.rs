@@ -67,7 +67,8 @@ pub struct CreateOptions {
     pub force: bool,
     /// Draw progress bars on a terminal.
     pub show_progress: bool,
-    /// Splits to make and store.
+    /// Default splits to make and store; one that the graph is too small for is skipped
+    /// with a warning.
     pub splits: Vec<SplitConfig>,
     /// More files to store in the directory, as (file name, bytes): written with the rest
     /// before the manifest, so they too are all present or the directory is absent.
@@ -319,8 +320,14 @@ fn write_contents(
     table::write_triples(&dir.join("edges.parquet"), graph, graph.edges(), None)?;
     store::build_store(&dir.join("store"), graph, options.show_progress)?;
     for config in &options.splits {
-        let split = Split::make(graph, config)?;
-        split.write(&dir.join("splits").join(&config.name), graph)?;
+        match Split::make(graph, config) {
+            Ok(split) => split.write(&dir.join("splits").join(&config.name), graph)?,
+            // Default splits are skipped on graphs too small for them, not fatal.
+            Err(KgError::Split { name, reason }) => {
+                tracing::warn!(split = %name, %reason, "skipped a default split; make one with `rxgraph split`");
+            }
+            Err(other) => return Err(other),
+        }
     }
     for (name, bytes) in &options.extra_files {
         if name.contains(['/', '\\']) || name == "manifest.json" {

@@ -119,7 +119,11 @@ pub fn read_rdf(
             .get(class)
             .cloned()
             .unwrap_or_else(|| class.clone());
-        let id = format!("{kind}::{iri}");
+        let source_id = builder
+            .schema()
+            .source_id_from_iri(&kind, iri)
+            .unwrap_or_else(|| iri.clone());
+        let id = format!("{kind}::{source_id}");
         let name = labels.get(iri).map_or(iri.as_str(), String::as_str);
         builder.add_node_with_iri(&id, &kind, name, Some(iri.clone()), None)?;
         node_ids.insert(iri, id);
