@@ -4,7 +4,8 @@
 //! `text`/`kg`):
 //! - [`kg`]: the graph from files (Hetionet TSV/SIF, TSV triples, RDF), in memory with a
 //!   petgraph view, as Parquet and as an Oxigraph store; splits and the leakage check.
-//! - [`text`]: the BERT-family text encoder on libtorch.
+//! - [`text`]: the BERT-family text encoder on libtorch, entity texts, literature passages
+//!   linked to the graph, and the vector cache.
 //! - [`model`]: link scorers.
 //! - [`eval`]: filtered rank metrics, classification metrics, the degree-prior baseline.
 //! - [`cli`]: the `rxgraph` command line.

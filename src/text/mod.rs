@@ -6,6 +6,11 @@
 //! on the same model. [`ModelDir`] reads the directory's files and [`TextTokenizer`] wraps
 //! its tokenizer; both are public for callers that need token ids or the configuration.
 //!
+//! Around the encoder: [`resources`] reads the embedded identifier mappings and entity-text
+//! tables, [`entity_text`] builds one text per graph node, [`corpus`] turns BC5CDR and
+//! ChemProt abstracts into `Passage` nodes with mention edges, and [`cache`] keeps the
+//! vectors in `W/vectors.parquet`, re-encoding only what changed.
+//!
 //! # Brief overview
 //!
 //! ```no_run
@@ -20,9 +25,13 @@
 //! # Ok::<(), rxgraph::text::TextError>(())
 //! ```
 
+pub mod cache;
+pub mod corpus;
 pub mod encoder;
+pub mod entity_text;
 pub mod error;
 pub mod model_dir;
+pub mod resources;
 pub mod tokenizer;
 
 pub use encoder::{EncodeOutput, EncoderOptions, TextEncoder, MODEL_DIR_ENV};
