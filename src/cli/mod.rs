@@ -7,6 +7,7 @@ mod info;
 mod ingest;
 mod query;
 mod split;
+mod train;
 
 pub use args::{Cli, Command};
 
@@ -26,5 +27,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => info::run(&args),
         Command::Split(args) => split::run(&args),
         Command::Query(args) => query::run(&args),
+        Command::Train(args) => train::run(&args, show_progress, cli.threads),
     }
 }
