@@ -38,6 +38,8 @@ pub enum Command {
     Query(QueryArgs),
     /// Evaluate a trained model and the degree-prior baseline on a split's test triples.
     Evaluate(EvaluateArgs),
+    /// Train a link scorer (TransE, DistMult, ComplEx, RotatE) on a split of a work directory.
+    Train(TrainArgs),
 }
 
 /// Arguments of `rxgraph ingest`.
@@ -203,5 +205,37 @@ pub struct EvaluateArgs {
 
     /// Write metrics.json here instead of the default path.
     #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `rxgraph train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Model configuration (TOML), e.g. models/default.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+
+    /// Split to train on [default: the config's `split`].
+    #[arg(long)]
+    pub split: Option<String>,
+
+    /// Device: cpu or cuda [default: cuda when available, else cpu].
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<String>,
+
+    /// Seed of initialisation and sampling [default: the config's `seed`].
+    #[arg(long, env = "RXGRAPH_SEED")]
+    pub seed: Option<u64>,
+
+    /// Continue the run in --out from its last completed epoch.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Model directory to write [default: DIR/models/<config file stem>].
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

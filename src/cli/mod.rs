@@ -8,6 +8,7 @@ mod info;
 mod ingest;
 mod query;
 mod split;
+mod train;
 
 pub use args::{Cli, Command};
 
@@ -28,5 +29,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Split(args) => split::run(&args),
         Command::Query(args) => query::run(&args),
         Command::Evaluate(args) => evaluate::run(&args, show_progress),
+        Command::Train(args) => train::run(&args, show_progress, cli.threads),
     }
 }
