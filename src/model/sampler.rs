@@ -83,10 +83,19 @@ impl NegativeSampler {
     /// them: `per_head` heads and `per_tail` tails in total rather than per positive.
     pub fn sample_shared(&self, relation: u16, rng: &mut impl Rng) -> Negatives {
         let range = &self.head_ranges[relation as usize];
-        let heads = (0..self.per_head).map(|_| i64::from(rng.random_range(range.clone()))).collect();
+        let heads = (0..self.per_head)
+            .map(|_| i64::from(rng.random_range(range.clone())))
+            .collect();
         let range = &self.tail_ranges[relation as usize];
-        let tails = (0..self.per_tail).map(|_| i64::from(rng.random_range(range.clone()))).collect();
-        Negatives { heads, tails, per_head: self.per_head, per_tail: self.per_tail }
+        let tails = (0..self.per_tail)
+            .map(|_| i64::from(rng.random_range(range.clone())))
+            .collect();
+        Negatives {
+            heads,
+            tails,
+            per_head: self.per_head,
+            per_tail: self.per_tail,
+        }
     }
 
     /// Draws the negatives of `batch`.

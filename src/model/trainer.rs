@@ -136,12 +136,19 @@ impl Trainer {
     ///
     /// # Errors
     /// The first non-finite batch loss; parameters are left as they were before that batch.
-    pub fn train_epoch(&mut self, rng: &mut ChaCha8Rng, progress: &Progress) -> Result<f64, NonFinite> {
+    pub fn train_epoch(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        progress: &Progress,
+    ) -> Result<f64, NonFinite> {
         let batches = self.epoch_batches(rng);
 
         let mut total = 0.0;
         for (index, batch) in batches.iter().enumerate() {
-            let value = self.train_batch(batch, rng).map_err(|loss| NonFinite { loss, batch: index + 1 })?;
+            let value = self.train_batch(batch, rng).map_err(|loss| NonFinite {
+                loss,
+                batch: index + 1,
+            })?;
             total += value;
             progress.inc(1);
         }
@@ -150,14 +157,16 @@ impl Trainer {
         Ok(mean)
     }
 
-    /// Splits the shuffled triples into batches; with shared negatives each batch holds
+    /// Splits the shuffled triples into batches; with shared negatives each batch contains
     /// triples of one relation, and the batches of all relations are shuffled together.
     fn epoch_batches(&self, rng: &mut ChaCha8Rng) -> Vec<Vec<Triple>> {
         let mut order: Vec<usize> = (0..self.triples.len()).collect();
         order.shuffle(rng);
         if !self.config.shared_negatives {
             let batches = order.chunks(self.config.batch_size);
-            return batches.map(|chunk| chunk.iter().map(|&i| self.triples[i]).collect()).collect();
+            return batches
+                .map(|chunk| chunk.iter().map(|&i| self.triples[i]).collect())
+                .collect();
         }
 
         let mut by_relation: Vec<Vec<Triple>> = Vec::new();
@@ -169,8 +178,14 @@ impl Trainer {
             }
             by_relation[relation].push(triple);
         }
-        let mut batches: Vec<Vec<Triple>> =
-            by_relation.iter().flat_map(|triples| triples.chunks(self.config.batch_size).map(<[Triple]>::to_vec)).collect();
+        let mut batches: Vec<Vec<Triple>> = by_relation
+            .iter()
+            .flat_map(|triples| {
+                triples
+                    .chunks(self.config.batch_size)
+                    .map(<[Triple]>::to_vec)
+            })
+            .collect();
         batches.shuffle(rng);
         batches
     }
@@ -184,7 +199,11 @@ impl Trainer {
         // Shared negatives need one relation per batch; a mixed batch gets its own per positive.
         let relation = batch.first().map_or(0, |t| t.relation);
         let shared = self.config.shared_negatives && batch.iter().all(|t| t.relation == relation);
-        let negatives = if shared { self.sampler.sample_shared(relation, rng) } else { self.sampler.sample(batch, rng) };
+        let negatives = if shared {
+            self.sampler.sample_shared(relation, rng)
+        } else {
+            self.sampler.sample(batch, rng)
+        };
         let (per_head, per_tail) = (to_i64(negatives.per_head), to_i64(negatives.per_tail));
 
         // Every entity the batch touches, gathered once as a leaf that collects gradients.
@@ -216,15 +235,33 @@ impl Trainer {
         let mut negative_parts = Vec::with_capacity(2);
         // Shared negatives are [1, n, W] against positives [B, 1, W]; others are [B, n, W].
         let rows_per_positive = if shared { 1 } else { b };
-        let shape = |count: i64| if shared { [1, count, width] } else { [b, count, width] };
+        let shape = |count: i64| {
+            if shared {
+                [1, count, width]
+            } else {
+                [b, count, width]
+            }
+        };
         if per_head > 0 {
-            let corrupted = gathered.narrow(0, 2 * b, rows_per_positive * per_head).view(shape(per_head));
-            negative_parts.push(self.interaction.score(&corrupted, &r.unsqueeze(1), &t.unsqueeze(1)));
+            let corrupted = gathered
+                .narrow(0, 2 * b, rows_per_positive * per_head)
+                .view(shape(per_head));
+            negative_parts.push(self.interaction.score(
+                &corrupted,
+                &r.unsqueeze(1),
+                &t.unsqueeze(1),
+            ));
         }
         if per_tail > 0 {
             let start = 2 * b + rows_per_positive * per_head;
-            let corrupted = gathered.narrow(0, start, rows_per_positive * per_tail).view(shape(per_tail));
-            negative_parts.push(self.interaction.score(&h.unsqueeze(1), &r.unsqueeze(1), &corrupted));
+            let corrupted = gathered
+                .narrow(0, start, rows_per_positive * per_tail)
+                .view(shape(per_tail));
+            negative_parts.push(self.interaction.score(
+                &h.unsqueeze(1),
+                &r.unsqueeze(1),
+                &corrupted,
+            ));
         }
         let negative = Tensor::cat(&negative_parts, 1);
 

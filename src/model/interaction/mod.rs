@@ -102,7 +102,11 @@ fn broadcast_numel(a: &[i64], b: &[i64]) -> i64 {
     let rank = a.len().max(b.len());
     let dim = |shape: &[i64], i: usize| {
         let offset = rank - shape.len();
-        if i < offset { 1 } else { shape[i - offset] }
+        if i < offset {
+            1
+        } else {
+            shape[i - offset]
+        }
     };
     (0..rank).map(|i| dim(a, i).max(dim(b, i))).product()
 }
