@@ -16,7 +16,7 @@
 //! vectors of one model: rows of another model id or length are not reused and are
 //! dropped on write. An unreadable file is rebuilt with a warning. Every write goes to a
 //! temporary file in the same directory that is renamed over the old one, so readers see
-//! the old or the new file, never a partial one; a long run also writes such checkpoints,
+//! the old or the new file, never a partial one. A long run also writes such checkpoints,
 //! so an interrupted run keeps what it encoded.
 //!
 //! ```
@@ -70,11 +70,8 @@ pub enum EmbedError {
     #[error(transparent)]
     Kg(#[from] KgError),
     /// The encoder failed.
-    #[error("encoding texts failed: {message}")]
-    Encoder {
-        /// The encoder's error message.
-        message: String,
-    },
+    #[error("encoding texts failed: {0}")]
+    Encoder(#[from] super::TextError),
     /// The encoder returned a number of floats that is not texts × dim.
     #[error("the encoder returned {found} floats for {texts} texts of dimension {dim}; expected {}", texts * dim)]
     VectorCount {
@@ -122,6 +119,21 @@ pub trait Encode {
     /// # Errors
     /// Whatever the encoder fails with, as [`EmbedError::Encoder`].
     fn encode(&self, texts: &[&str]) -> Result<Encoded, EmbedError>;
+}
+
+impl Encode for super::TextEncoder {
+    fn model_id(&self) -> &str {
+        super::TextEncoder::model_id(self)
+    }
+
+    fn dim(&self) -> usize {
+        super::TextEncoder::dim(self)
+    }
+
+    fn encode(&self, texts: &[&str]) -> Result<Encoded, EmbedError> {
+        let output = super::TextEncoder::encode(self, texts)?;
+        Ok(Encoded { vectors: output.vectors, truncated: output.truncated })
+    }
 }
 
 /// Output of [`Encode::encode`].
