@@ -63,10 +63,19 @@ pub fn run(args: &EmbedArgs, show_progress: bool) -> anyhow::Result<()> {
     };
     let entity_texts = EntityTexts::load(&text_options).context("reading the entity texts")?;
     let passages_path = workdir.path().join(PASSAGES);
-    let passages = if passages_path.is_file() { read_passages(&passages_path)? } else { Vec::new() };
+    let passages = if passages_path.is_file() {
+        read_passages(&passages_path)?
+    } else {
+        Vec::new()
+    };
     let passage_texts: std::collections::HashMap<String, String> = passages
         .iter()
-        .map(|p| (format!("Passage::{}", p.pmid), passage_text(&p.title, &p.abstract_text)))
+        .map(|p| {
+            (
+                format!("Passage::{}", p.pmid),
+                passage_text(&p.title, &p.abstract_text),
+            )
+        })
         .collect();
 
     let kinds = &graph.schema().kinds;
@@ -79,15 +88,28 @@ pub fn run(args: &EmbedArgs, show_progress: bool) -> anyhow::Result<()> {
                 .get(&node.id)
                 .cloned()
                 .unwrap_or_else(|| entity_texts.text(&node.id, kind, &node.name));
-            EmbedItem { id: node.id.clone(), kind: kind.to_owned(), text }
+            EmbedItem {
+                id: node.id.clone(),
+                kind: kind.to_owned(),
+                text,
+            }
         })
         .collect();
-    tracing::info!(nodes = items.len(), passages = passage_texts.len(), "entity texts built");
+    tracing::info!(
+        nodes = items.len(),
+        passages = passage_texts.len(),
+        "entity texts built"
+    );
 
     let encoder = load_encoder(args)?;
-    let options = EmbedOptions { chunk_size: args.batch_size.max(1) * 16, show_progress, ..EmbedOptions::default() };
+    let options = EmbedOptions {
+        chunk_size: args.batch_size.max(1) * 16,
+        show_progress,
+        ..EmbedOptions::default()
+    };
     let path = workdir.path().join(cache::VECTORS);
-    let report = embed_cached(&path, &items, &encoder, &options).with_context(|| format!("encoding into {}", path.display()))?;
+    let report = embed_cached(&path, &items, &encoder, &options)
+        .with_context(|| format!("encoding into {}", path.display()))?;
 
     if report.truncated > 0 {
         tracing::warn!(
@@ -97,7 +119,11 @@ pub fn run(args: &EmbedArgs, show_progress: bool) -> anyhow::Result<()> {
         );
     }
     #[allow(clippy::cast_precision_loss)]
-    let rate = if report.encode_seconds > 0.0 { report.encoded as f64 / report.encode_seconds } else { 0.0 };
+    let rate = if report.encode_seconds > 0.0 {
+        report.encoded as f64 / report.encode_seconds
+    } else {
+        0.0
+    };
     tracing::info!(
         path = %path.display(),
         reused = report.reused,
@@ -113,14 +139,18 @@ fn load_encoder(args: &EmbedArgs) -> anyhow::Result<TextEncoder> {
     let device = match args.device.as_deref() {
         Some("cpu") => tch::Device::Cpu,
         Some(_) => {
-            anyhow::ensure!(tch::Cuda::is_available(), "--device cuda: no CUDA device is available; pass --device cpu");
+            anyhow::ensure!(
+                tch::Cuda::is_available(),
+                "--device cuda: no CUDA device is available; pass --device cpu"
+            );
             tch::Device::Cuda(0)
         }
         None => tch::Device::cuda_if_available(),
     };
     let model_dir = match &args.model {
         Some(dir) => dir.clone(),
-        None => TextEncoder::default_model_dir().context("finding the default model; pass --model DIR")?,
+        None => TextEncoder::default_model_dir()
+            .context("finding the default model; pass --model DIR")?,
     };
     let options = EncoderOptions {
         device,
@@ -129,5 +159,6 @@ fn load_encoder(args: &EmbedArgs) -> anyhow::Result<TextEncoder> {
         int8: args.int8,
         ..EncoderOptions::default()
     };
-    TextEncoder::load(&model_dir, options).with_context(|| format!("loading the model in {}", model_dir.display()))
+    TextEncoder::load(&model_dir, options)
+        .with_context(|| format!("loading the model in {}", model_dir.display()))
 }
