@@ -525,15 +525,17 @@ fn write_vectors(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".vectors.partial-")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            write_error(format!(
-                "cannot create a temporary file in {} ({e})",
-                dir.display()
-            ))
-        })?;
+    // Temporary files are private (0600) by default; the cache is an ordinary output file.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".vectors.partial-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let temp = builder.tempfile_in(dir).map_err(|e| {
+        write_error(format!(
+            "cannot create a temporary file in {} ({e})",
+            dir.display()
+        ))
+    })?;
     let properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("valid zstd level"),
@@ -723,6 +725,15 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, [VECTORS]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // A plain new file gets 0666 minus the umask, and so should the cache.
+            let reference = dir.path().join("reference");
+            std::fs::write(&reference, b"").unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path) & 0o644, mode(&reference) & 0o644);
+        }
     }
 
     #[test]
