@@ -3,9 +3,11 @@
 //! The pipeline, one module per stage:
 //! - [`kg`]: the graph from files (Hetionet TSV/SIF, TSV triples, RDF), in memory with a
 //!   petgraph view, as Parquet and as an Oxigraph store; splits and the leakage check.
+//! - [`eval`]: filtered rank metrics, AUROC/AUPRC and the degree-prior baseline.
 //! - [`cli`]: the `rxgraph` command line.
 
 pub mod cli;
+pub mod eval;
 pub mod kg;
 pub mod model;
 pub mod progress;

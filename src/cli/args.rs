@@ -36,6 +36,8 @@ pub enum Command {
     Split(SplitArgs),
     /// Run a read-only SPARQL query against a work directory's RDF store.
     Query(QueryArgs),
+    /// Evaluate a trained model and the degree-prior baseline on a split's test triples.
+    Evaluate(EvaluateArgs),
 }
 
 /// Arguments of `rxgraph ingest`.
@@ -143,4 +145,51 @@ pub struct QueryArgs {
     /// Result format: tsv, csv, json or xml for SELECT/ASK; ntriples or turtle for CONSTRUCT/DESCRIBE.
     #[arg(long, default_value = "tsv")]
     pub format: String,
+}
+
+/// Arguments of `rxgraph evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Split whose test triples are evaluated (list them with `rxgraph info`).
+    #[arg(long, default_value = "indication-disease")]
+    pub split: String,
+
+    /// Trained model directory; metrics.json is written there. Without it, only the
+    /// degree-prior baseline is evaluated and DIR/eval/SPLIT/metrics.json is written.
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+
+    /// Device for the model: cpu, cuda or auto (CUDA when available).
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+
+    /// Seed of the 1:1 negatives, recorded in the report.
+    #[arg(long, default_value_t = 42, env = "RXGRAPH_SEED")]
+    pub seed: u64,
+
+    /// Relations whose known triples filter each other's candidates, comma-separated
+    /// (repeat for several groups) [default: CtD,CpD].
+    #[arg(long, value_name = "RELATIONS")]
+    pub filter_group: Vec<String>,
+
+    /// Filter each relation by its own known triples only (no groups).
+    #[arg(long, conflicts_with = "filter_group")]
+    pub no_filter_groups: bool,
+
+    /// Query nodes scored per scorer call; memory is about 4 bytes × batch × candidates per
+    /// thread.
+    #[arg(long, default_value_t = 256)]
+    pub batch_size: usize,
+
+    /// Skip AUROC/AUPRC against all unknown pairs (32.5 million pairs for CbG).
+    #[arg(long)]
+    pub no_all_pairs: bool,
+
+    /// Write metrics.json here instead of the default path.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -3,6 +3,7 @@
 //! `main.rs` parses [`Cli`], sets up logging and calls [`run`].
 
 mod args;
+mod evaluate;
 mod info;
 mod ingest;
 mod query;
@@ -26,5 +27,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => info::run(&args),
         Command::Split(args) => split::run(&args),
         Command::Query(args) => query::run(&args),
+        Command::Evaluate(args) => evaluate::run(&args, show_progress),
     }
 }
