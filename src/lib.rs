@@ -11,3 +11,4 @@ pub mod eval;
 pub mod kg;
 pub mod model;
 pub mod progress;
+pub mod rank;

@@ -5,8 +5,10 @@
 mod args;
 mod evaluate;
 mod info;
+mod predict;
 mod ingest;
 mod query;
+mod scoring;
 mod split;
 
 pub use args::{Cli, Command};
@@ -28,5 +30,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Split(args) => split::run(&args),
         Command::Query(args) => query::run(&args),
         Command::Evaluate(args) => evaluate::run(&args, show_progress),
+        Command::Predict(args) => predict::run(&args),
     }
 }
