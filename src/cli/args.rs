@@ -40,6 +40,8 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// Rank new indications, drugs or targets for one drug, disease or gene.
     Predict(PredictArgs),
+    /// Train a link scorer (TransE, DistMult, ComplEx, RotatE) on a split of a work directory.
+    Train(TrainArgs),
 }
 
 /// Arguments of `rxgraph ingest`.
@@ -147,6 +149,38 @@ pub struct QueryArgs {
     /// Result format: tsv, csv, json or xml for SELECT/ASK; ntriples or turtle for CONSTRUCT/DESCRIBE.
     #[arg(long, default_value = "tsv")]
     pub format: String,
+}
+
+/// Arguments of `rxgraph train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Model configuration (TOML), e.g. models/default.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+
+    /// Split to train on [default: the config's `split`].
+    #[arg(long)]
+    pub split: Option<String>,
+
+    /// Device: cpu or cuda [default: cuda when available, else cpu].
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<String>,
+
+    /// Seed of initialisation and sampling [default: the config's `seed`].
+    #[arg(long, env = "RXGRAPH_SEED")]
+    pub seed: Option<u64>,
+
+    /// Continue the run in --out from its last completed epoch.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Model directory to write [default: DIR/models/<config file stem>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Arguments of `rxgraph evaluate`.

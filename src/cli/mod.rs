@@ -10,6 +10,7 @@ mod ingest;
 mod query;
 mod scoring;
 mod split;
+mod train;
 
 pub use args::{Cli, Command};
 
@@ -31,5 +32,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Query(args) => query::run(&args),
         Command::Evaluate(args) => evaluate::run(&args, show_progress),
         Command::Predict(args) => predict::run(&args),
+        Command::Train(args) => train::run(&args, show_progress, cli.threads),
     }
 }
