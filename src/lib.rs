@@ -4,6 +4,7 @@
 //! - [`kg`]: the graph from files (Hetionet TSV/SIF, TSV triples, RDF), in memory with a
 //!   petgraph view, as Parquet and as an Oxigraph store; splits and the leakage check.
 //! - [`eval`]: filtered rank metrics, AUROC/AUPRC and the degree-prior baseline.
+//! - [`text`]: entity texts, literature passages linked to the graph, the vector cache.
 //! - [`cli`]: the `rxgraph` command line.
 
 pub mod cli;
@@ -12,3 +13,4 @@ pub mod kg;
 pub mod model;
 pub mod progress;
 pub mod rank;
+pub mod text;

@@ -69,6 +69,18 @@ pub struct IngestArgs {
     #[arg(long, value_name = "FILE")]
     pub rdf: Vec<PathBuf>,
 
+    /// Literature corpus directory, repeatable: BC5CDR (*.PubTator.txt) or ChemProt
+    /// (*_abstracts*.tsv with *_entities*.tsv), in DIR or its subdirectories. Each abstract
+    /// becomes a Passage node with edges to the compounds, diseases and genes it mentions.
+    /// Without this option, the embedded graph gets the corpora in ../shared/data next to
+    /// the repository when they exist.
+    #[arg(long, value_name = "DIR")]
+    pub literature: Vec<PathBuf>,
+
+    /// Add no literature passages, not even the default corpora.
+    #[arg(long, conflicts_with = "literature")]
+    pub no_literature: bool,
+
     /// Work directory to create.
     #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
     pub out: PathBuf,
