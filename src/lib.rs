@@ -5,6 +5,8 @@
 //!   petgraph view, as Parquet and as an Oxigraph store; splits and the leakage check.
 //! - [`eval`]: filtered rank metrics, AUROC/AUPRC and the degree-prior baseline.
 //! - [`text`]: entity texts, literature passages linked to the graph, the vector cache.
+//! - [`rank`]: top-k candidates with known links removed, calibration and explanations.
+//! - [`report`]: the HTML candidate report with plots, and its CSV and Parquet tables.
 //! - [`cli`]: the `rxgraph` command line.
 
 pub mod cli;
@@ -13,4 +15,5 @@ pub mod kg;
 pub mod model;
 pub mod progress;
 pub mod rank;
+pub mod report;
 pub mod text;

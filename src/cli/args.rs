@@ -40,6 +40,8 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// Rank new indications, drugs or targets for one drug, disease or gene.
     Predict(PredictArgs),
+    /// Write a self-contained HTML candidate report for a disease or a drug.
+    Report(ReportArgs),
     /// Train a link scorer (TransE, DistMult, ComplEx, RotatE) on a split of a work directory.
     Train(TrainArgs),
 }

@@ -8,6 +8,7 @@ mod info;
 mod predict;
 mod ingest;
 mod query;
+mod report;
 mod scoring;
 mod split;
 mod train;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Query(args) => query::run(&args),
         Command::Evaluate(args) => evaluate::run(&args, show_progress),
         Command::Predict(args) => predict::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Train(args) => train::run(&args, show_progress, cli.threads),
     }
 }

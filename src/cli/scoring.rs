@@ -234,12 +234,7 @@ fn load_model(
     graph: &KnowledgeGraph,
     device: tch::Device,
 ) -> anyhow::Result<Box<dyn LinkScorer>> {
-    // TODO: this build has no model loader yet; once `crate::model::load_model` is merged the
-    // body becomes `Ok(Box::new(crate::model::load_model(dir, graph, device)?))`.
-    let _ = (graph, device);
-    bail!(
-        "cannot load the model in {}: this build of rxgraph has no model loader yet; pass \
-         --baseline to rank with the degree-prior baseline",
-        dir.display()
-    )
+    let model = crate::model::load_model(dir, graph, device)
+        .with_context(|| format!("failed to load the model in {} (--model)", dir.display()))?;
+    Ok(Box::new(model))
 }
