@@ -6,8 +6,11 @@ mod args;
 mod embed;
 mod evaluate;
 mod info;
+mod predict;
 mod ingest;
 mod query;
+mod report;
+mod scoring;
 mod split;
 mod train;
 
@@ -31,6 +34,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Split(args) => split::run(&args),
         Command::Query(args) => query::run(&args),
         Command::Evaluate(args) => evaluate::run(&args, show_progress),
+        Command::Predict(args) => predict::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Train(args) => train::run(&args, show_progress, cli.threads),
     }
 }
