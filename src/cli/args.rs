@@ -36,6 +36,8 @@ pub enum Command {
     Split(SplitArgs),
     /// Run a read-only SPARQL query against a work directory's RDF store.
     Query(QueryArgs),
+    /// Serve the graph over HTTP: a JSON API, a SPARQL endpoint, health and metrics.
+    Serve(ServeArgs),
 }
 
 /// Arguments of `rxgraph ingest`.
@@ -143,4 +145,64 @@ pub struct QueryArgs {
     /// Result format: tsv, csv, json or xml for SELECT/ASK; ntriples or turtle for CONSTRUCT/DESCRIBE.
     #[arg(long, default_value = "tsv")]
     pub format: String,
+}
+
+/// Arguments of `rxgraph serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "RXGRAPH_BIND")]
+    pub bind: std::net::SocketAddr,
+
+    /// Trained model directory (from `rxgraph train`). Without it, predictions, scoring,
+    /// the predictions graph and rx:score answer 503.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_MODEL")]
+    pub model: Option<PathBuf>,
+
+    /// Accept SPARQL updates; they change an in-memory copy of the store, never the work
+    /// directory, and are lost on restart.
+    #[arg(long)]
+    pub allow_update: bool,
+
+    /// Deadline of one SPARQL query, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    pub timeout_ms: u64,
+
+    /// Maximum number of solutions (or triples) in one SPARQL response; later ones are
+    /// dropped and the response carries `X-Rxgraph-Truncated: true`.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_rows: u64,
+
+    /// Maximum number of solutions that the sorts, groups and DISTINCTs of one SPARQL query
+    /// may buffer before the query is stopped with 503.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_sort_rows: u64,
+
+    /// Maximum size of a request body or query string, in bytes.
+    #[arg(long, default_value_t = 1_048_576)]
+    pub max_request_bytes: usize,
+
+    /// Maximum number of pairs in one POST /api/v1/score request.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_score_pairs: usize,
+
+    /// Maximum number of SPARQL evaluations at once (cancelled ones count until they end).
+    #[arg(long, default_value_t = 4)]
+    pub max_concurrent_queries: usize,
+
+    /// Origin allowed by CORS (repeat for several; `*` for any). No CORS headers without it.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors_origin: Vec<String>,
+
+    /// Candidates per source and relation (CtD, CbG) in the materialised predictions graph.
+    #[arg(long, default_value_t = 100)]
+    pub predictions_top_n: usize,
+
+    /// Number of HTTP worker threads [default: number of cores].
+    #[arg(long)]
+    pub workers: Option<usize>,
 }

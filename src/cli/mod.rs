@@ -6,6 +6,7 @@ mod args;
 mod info;
 mod ingest;
 mod query;
+mod serve;
 mod split;
 
 pub use args::{Cli, Command};
@@ -26,5 +27,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => info::run(&args),
         Command::Split(args) => split::run(&args),
         Command::Query(args) => query::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
