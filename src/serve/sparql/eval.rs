@@ -6,9 +6,9 @@
 //!   or when the client goes away;
 //! - the loop that serialises results checks the deadline before each solution and stops
 //!   at the row cap (the response is then truncated, not failed);
-//! - the guard function that [`super::guard`] puts under every sort, group and DISTINCT
-//!   checks the deadline and counts the solutions they buffer, and unwinds the evaluation
-//!   thread when either runs out.
+//! - the guard functions that [`super::guard`] puts under every sort, group and DISTINCT
+//!   check the deadline (and, under sorts and DISTINCTs, count the solutions they buffer)
+//!   and unwind the evaluation thread when either runs out.
 //!
 //! # Limitations
 //! A sort that already holds its input (at most the budget) runs to its end after the
@@ -78,18 +78,24 @@ impl Budget {
         }
     }
 
-    /// Counts one buffered solution; called by the guard function.
+    /// Counts one buffered solution and checks the limits; the buffer guard calls it.
     ///
     /// # Panics
     /// Unwinds with a [`Stop`] payload when the query must stop; [`run`] catches it.
-    pub fn guard(&self) -> Option<oxigraph::model::Term> {
+    pub fn buffer_guard(&self) -> Option<oxigraph::model::Term> {
         let buffered = self.buffered.fetch_add(1, Ordering::Relaxed) + 1;
-        let stop = if buffered > self.max_buffered {
-            Some(Stop::Budget)
-        } else {
-            self.check()
-        };
-        if let Some(stop) = stop {
+        if buffered > self.max_buffered {
+            std::panic::panic_any(Stop::Budget);
+        }
+        self.time_guard()
+    }
+
+    /// Checks the deadline and the client; the time guard calls it.
+    ///
+    /// # Panics
+    /// Unwinds with a [`Stop`] payload when the query must stop; [`run`] catches it.
+    pub fn time_guard(&self) -> Option<oxigraph::model::Term> {
+        if let Some(stop) = self.check() {
             std::panic::panic_any(stop);
         }
         Some(Literal::from(true).into())

@@ -2,21 +2,25 @@
 //!
 //! Oxigraph's evaluator reads the cancellation token only while scanning the store, and an
 //! `ORDER BY` collects all its input and sorts it without looking at the token. This module
-//! puts `BIND(<guard>() AS ?_)` directly under every `ORDER BY`, `GROUP BY` and `DISTINCT`, so a
-//! guard function runs once for each solution entering them. The guard (see
-//! [`super::eval::Budget`]) stops evaluation by unwinding when the deadline passes, the
-//! client disconnects or the buffered solutions exceed the budget.
+//! puts `BIND(<guard>() AS ?_)` directly under every `ORDER BY`, `DISTINCT` and `GROUP BY`,
+//! so a guard function runs once for each solution entering them. The guards (see
+//! [`super::eval::Budget`]) stop evaluation by unwinding when the deadline passes or the
+//! client disconnects; under `ORDER BY` and `DISTINCT`, which keep every solution they
+//! receive, the guard also counts them against the budget.
 //!
 //! # Limitations
-//! Patterns inside `FILTER EXISTS` are not rewritten, and a sort that already holds its
-//! input runs to its end (it holds at most the budget).
+//! Patterns inside `FILTER EXISTS` are not rewritten. A sort that already holds its input
+//! (at most the budget) runs to its end. A `GROUP BY` keeps one entry per group, which the
+//! budget does not count.
 
 use spargebra::algebra::{Expression, Function, GraphPattern};
 use spargebra::term::{NamedNode, Variable};
 use spargebra::Query;
 
-/// IRI of the guard function; it is registered on each query's evaluator.
-pub const GUARD_IRI: &str = "urn:rxgraph:internal:guard";
+/// IRI of the guard that checks the deadline and counts buffered solutions.
+pub const BUFFER_GUARD_IRI: &str = "urn:rxgraph:internal:buffer-guard";
+/// IRI of the guard that checks the deadline only.
+pub const TIME_GUARD_IRI: &str = "urn:rxgraph:internal:time-guard";
 
 /// Adds a guard under every sort, group and DISTINCT of `query`.
 pub fn add_guards(query: Query) -> Query {
@@ -46,14 +50,14 @@ pub fn add_guards(query: Query) -> Query {
     }
 }
 
-/// Wraps `inner` in a BIND of the guard function to a fresh variable.
-fn guarded(inner: GraphPattern, next: &mut usize) -> Box<GraphPattern> {
+/// Wraps `inner` in a BIND of the guard function `iri` to a fresh variable.
+fn guarded(inner: GraphPattern, iri: &str, next: &mut usize) -> Box<GraphPattern> {
     *next += 1;
     Box::new(GraphPattern::Extend {
         inner: Box::new(inner),
         variable: Variable::new_unchecked(format!("__rxgraph_guard_{next}")),
         expression: Expression::FunctionCall(
-            Function::Custom(NamedNode::new_unchecked(GUARD_IRI)),
+            Function::Custom(NamedNode::new_unchecked(iri)),
             Vec::new(),
         ),
     })
@@ -64,15 +68,15 @@ fn guard(pattern: GraphPattern, next: &mut usize) -> GraphPattern {
     match pattern {
         GraphPattern::OrderBy { inner, expression } => {
             let inner = recurse(inner);
-            GraphPattern::OrderBy { inner: guarded(*inner, next), expression }
+            GraphPattern::OrderBy { inner: guarded(*inner, BUFFER_GUARD_IRI, next), expression }
         }
         GraphPattern::Group { inner, variables, aggregates } => {
             let inner = recurse(inner);
-            GraphPattern::Group { inner: guarded(*inner, next), variables, aggregates }
+            GraphPattern::Group { inner: guarded(*inner, TIME_GUARD_IRI, next), variables, aggregates }
         }
         GraphPattern::Distinct { inner } => {
             let inner = recurse(inner);
-            GraphPattern::Distinct { inner: guarded(*inner, next) }
+            GraphPattern::Distinct { inner: guarded(*inner, BUFFER_GUARD_IRI, next) }
         }
         GraphPattern::Join { left, right } => {
             GraphPattern::Join { left: recurse(left), right: recurse(right) }
@@ -129,12 +133,14 @@ mod tests {
             )
             .unwrap();
         let text = add_guards(query).to_string();
-        assert_eq!(text.matches(GUARD_IRI).count(), 3, "{text}");
+        assert_eq!(text.matches(BUFFER_GUARD_IRI).count(), 2, "{text}");
+        assert_eq!(text.matches(TIME_GUARD_IRI).count(), 1, "{text}");
     }
 
     #[test]
     fn add_guards_leaves_plain_patterns() {
         let query = SparqlParser::new().parse_query("ASK { ?s ?p ?o }").unwrap();
-        assert!(!add_guards(query).to_string().contains(GUARD_IRI));
+        let text = add_guards(query).to_string();
+        assert!(!text.contains(BUFFER_GUARD_IRI) && !text.contains(TIME_GUARD_IRI));
     }
 }

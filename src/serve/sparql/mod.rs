@@ -302,10 +302,15 @@ fn named_node(iri: &str, parameter: &str) -> Result<NamedNode, ApiError> {
 
 /// Builds the evaluator of one query: cancellation token, guard and, with a model, `rx:score`.
 fn evaluator(loaded: &Arc<Loaded>, budget: &Arc<Budget>, token: &CancellationToken) -> SparqlEvaluator {
-    let guard_budget = Arc::clone(budget);
+    let (buffer_budget, time_budget) = (Arc::clone(budget), Arc::clone(budget));
     let mut evaluator = SparqlEvaluator::new()
         .with_cancellation_token(token.clone())
-        .with_custom_function(NamedNode::new_unchecked(guard::GUARD_IRI), move |_| guard_budget.guard());
+        .with_custom_function(NamedNode::new_unchecked(guard::BUFFER_GUARD_IRI), move |_| {
+            buffer_budget.buffer_guard()
+        })
+        .with_custom_function(NamedNode::new_unchecked(guard::TIME_GUARD_IRI), move |_| {
+            time_budget.time_guard()
+        });
     if loaded.model.is_some() {
         let loaded = Arc::clone(loaded);
         evaluator = evaluator.with_custom_function(
