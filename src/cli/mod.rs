@@ -11,6 +11,7 @@ mod ingest;
 mod query;
 mod report;
 mod scoring;
+mod serve;
 mod split;
 mod train;
 
@@ -37,5 +38,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Predict(args) => predict::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Train(args) => train::run(&args, show_progress, cli.threads),
+        Command::Serve(args) => serve::run(&args),
     }
 }
