@@ -20,5 +20,5 @@ pub mod model;
 pub mod progress;
 pub mod rank;
 pub mod report;
-pub mod text;
 pub mod serve;
+pub mod text;

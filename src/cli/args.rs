@@ -381,3 +381,34 @@ pub struct ServeArgs {
     #[arg(long)]
     pub workers: Option<usize>,
 }
+
+/// Where the scores come from: a trained model, or the degree-prior baseline.
+#[derive(Debug, Args)]
+pub struct ScorerArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Trained model directory [default: the only model under DIR/models].
+    #[arg(long, value_name = "DIR", conflicts_with = "baseline")]
+    pub model: Option<PathBuf>,
+
+    /// Rank with the degree-prior baseline instead of a trained model.
+    #[arg(long)]
+    pub baseline: bool,
+
+    /// Split whose training part feeds the baseline and whose validation part calibrates
+    /// the probabilities [default: the model's split; for the baseline indication-random,
+    /// or target-random for CbG].
+    #[arg(long)]
+    pub split: Option<String>,
+
+    /// Device for the model: cpu, cuda or auto (CUDA when available).
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+
+    /// Directory with `mappings/` and `texts/` annotation files (gene names, UniProt)
+    /// [default: the repository's data/, then ../shared/data beside it].
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}

@@ -67,4 +67,3 @@ pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
     info::print_counts(&graph, &workdir, &mut std::io::stdout().lock())?;
     Ok(())
 }
-

@@ -115,11 +115,19 @@ pub fn load(
         bail!(
             "unknown split {split_name:?} (--split) in {}; available: {}",
             workdir.path().display(),
-            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
         );
     }
     let split = workdir.split(&split_name, graph)?;
-    let known = KnownTriples::new(graph, graph.edges(), &FilterGroups::indications(graph.schema()));
+    let known = KnownTriples::new(
+        graph,
+        graph.edges(),
+        &FilterGroups::indications(graph.schema()),
+    );
 
     let (scorer, model_dir): (Box<dyn LinkScorer>, Option<PathBuf>) = match source {
         ScorerSource::Model(dir) => (load_model(&dir, graph, device(&args.device))?, Some(dir)),
@@ -129,7 +137,9 @@ pub fn load(
 
     let graph_hash = &workdir.manifest().graph_hash;
     let calibration = match &model_dir {
-        Some(dir) => Calibration::load_or_fit(dir, scorer.as_ref(), graph, &split, &known, graph_hash)?,
+        Some(dir) => {
+            Calibration::load_or_fit(dir, scorer.as_ref(), graph, &split, &known, graph_hash)?
+        }
         None => Calibration::fit(scorer.as_ref(), graph, &split, &known, graph_hash),
     };
     Ok(Scoring {
@@ -161,7 +171,10 @@ pub fn relation_for(
     let Some(relation) = schema.relation_id(abbreviation) else {
         return Err(RankError::InvalidRelation {
             relation: abbreviation.to_owned(),
-            reason: format!("the graph has no such relation; for {flag} use {}", usable.join(", ")),
+            reason: format!(
+                "the graph has no such relation; for {flag} use {}",
+                usable.join(", ")
+            ),
         });
     };
     if !joins(graph, relation, kind) {

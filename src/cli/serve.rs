@@ -16,7 +16,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let mut server = Server::start(config, move |config| {
         Loaded::open(
             &workdir,
-            |graph| model_dir.as_deref().map(|dir| ModelHandle::load(dir, graph)).transpose(),
+            |graph| {
+                model_dir
+                    .as_deref()
+                    .map(|dir| ModelHandle::load(dir, graph))
+                    .transpose()
+            },
             config,
         )
     })?;

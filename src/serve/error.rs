@@ -134,16 +134,18 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => {
                 Some("the methods of each route are listed in /api/v1/openapi.json".into())
             }
-            Self::TooLarge { flag, .. } => Some(format!("send less, or restart with a larger {flag}")),
+            Self::TooLarge { flag, .. } => {
+                Some(format!("send less, or restart with a larger {flag}"))
+            }
             Self::Loading => Some("retry when /healthz returns 200".into()),
-            Self::LoadFailed(_) => Some("see the server log, fix the work directory and restart".into()),
+            Self::LoadFailed(_) => {
+                Some("see the server log, fix the work directory and restart".into())
+            }
             Self::ModelNotLoaded => {
                 Some("restart the server with --model DIR pointing at a trained model".into())
             }
             Self::NotAcceptable { available, .. } => Some(format!("accept one of: {available}")),
-            Self::UnsupportedMediaType { expected, .. } => {
-                Some(format!("send one of: {expected}"))
-            }
+            Self::UnsupportedMediaType { expected, .. } => Some(format!("send one of: {expected}")),
             Self::UpdatesDisabled => Some("restart the server with --allow-update".into()),
             Self::QueryTimeout { .. } => Some(
                 "make the query more selective (bind a subject or add a LIMIT) or restart with a \

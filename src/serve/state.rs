@@ -164,7 +164,9 @@ impl Loaded {
 
     /// Finds a node by identifier, answering 404 for unknown ones.
     pub fn entity(&self, id: &str) -> Result<u32, ApiError> {
-        self.graph.find(id).ok_or_else(|| ApiError::UnknownEntity { id: id.to_owned() })
+        self.graph
+            .find(id)
+            .ok_or_else(|| ApiError::UnknownEntity { id: id.to_owned() })
     }
 
     /// Returns the model or the 503 error for its absence.
@@ -181,7 +183,9 @@ fn copy_into_memory(source: &Store) -> anyhow::Result<Store> {
     loader
         .load_quads(source.iter().collect::<Result<Vec<_>, _>>()?)
         .context("failed to copy the store into memory")?;
-    loader.commit().context("failed to copy the store into memory")?;
+    loader
+        .commit()
+        .context("failed to copy the store into memory")?;
     tracing::info!(
         quads = copy.len()?,
         elapsed_ms = started.elapsed().as_millis(),

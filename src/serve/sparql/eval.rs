@@ -133,7 +133,9 @@ pub fn run(
     max_rows: u64,
 ) -> Result<Evaluation, EvalError> {
     silence_stop_panics();
-    match catch_unwind(AssertUnwindSafe(|| serialise(prepared, store, output, budget, token, max_rows))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        serialise(prepared, store, output, budget, token, max_rows)
+    })) {
         Ok(result) => result,
         Err(payload) => match payload.downcast::<Stop>() {
             Ok(stop) => Err(EvalError::Stopped(*stop)),
@@ -143,7 +145,9 @@ pub fn run(
                     .cloned()
                     .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                     .unwrap_or_else(|| "unknown panic".into());
-                Err(EvalError::Internal(format!("query evaluation panicked: {message}")))
+                Err(EvalError::Internal(format!(
+                    "query evaluation panicked: {message}"
+                )))
             }
         },
     }
@@ -157,7 +161,10 @@ fn serialise(
     token: &CancellationToken,
     max_rows: u64,
 ) -> Result<Evaluation, EvalError> {
-    let results = prepared.on_store(store).execute().map_err(|e| evaluation_error(e, budget))?;
+    let results = prepared
+        .on_store(store)
+        .execute()
+        .map_err(|e| evaluation_error(e, budget))?;
     let mut body = Vec::new();
     let mut rows = 0u64;
     let mut truncated = false;
@@ -221,7 +228,9 @@ fn stop_if_needed(budget: &Budget, token: &CancellationToken) -> Result<(), Eval
 
 fn evaluation_error(error: QueryEvaluationError, budget: &Budget) -> EvalError {
     match error {
-        QueryEvaluationError::Cancelled => EvalError::Stopped(budget.check().unwrap_or(Stop::Deadline)),
+        QueryEvaluationError::Cancelled => {
+            EvalError::Stopped(budget.check().unwrap_or(Stop::Deadline))
+        }
         QueryEvaluationError::Dataset(e) => EvalError::Internal(format!("store error: {e}")),
         other => EvalError::Query(other.to_string()),
     }

@@ -26,23 +26,40 @@ pub const TIME_GUARD_IRI: &str = "urn:rxgraph:internal:time-guard";
 pub fn add_guards(query: Query) -> Query {
     let mut next = 0;
     match query {
-        Query::Select { dataset, pattern, base_iri } => Query::Select {
+        Query::Select {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Select {
             dataset,
             pattern: guard(pattern, &mut next),
             base_iri,
         },
-        Query::Construct { template, dataset, pattern, base_iri } => Query::Construct {
+        Query::Construct {
+            template,
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Construct {
             template,
             dataset,
             pattern: guard(pattern, &mut next),
             base_iri,
         },
-        Query::Describe { dataset, pattern, base_iri } => Query::Describe {
+        Query::Describe {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Describe {
             dataset,
             pattern: guard(pattern, &mut next),
             base_iri,
         },
-        Query::Ask { dataset, pattern, base_iri } => Query::Ask {
+        Query::Ask {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Ask {
             dataset,
             pattern: guard(pattern, &mut next),
             base_iri,
@@ -68,55 +85,99 @@ fn guard(pattern: GraphPattern, next: &mut usize) -> GraphPattern {
     match pattern {
         GraphPattern::OrderBy { inner, expression } => {
             let inner = recurse(inner);
-            GraphPattern::OrderBy { inner: guarded(*inner, BUFFER_GUARD_IRI, next), expression }
+            GraphPattern::OrderBy {
+                inner: guarded(*inner, BUFFER_GUARD_IRI, next),
+                expression,
+            }
         }
-        GraphPattern::Group { inner, variables, aggregates } => {
+        GraphPattern::Group {
+            inner,
+            variables,
+            aggregates,
+        } => {
             let inner = recurse(inner);
-            GraphPattern::Group { inner: guarded(*inner, TIME_GUARD_IRI, next), variables, aggregates }
+            GraphPattern::Group {
+                inner: guarded(*inner, TIME_GUARD_IRI, next),
+                variables,
+                aggregates,
+            }
         }
         GraphPattern::Distinct { inner } => {
             let inner = recurse(inner);
-            GraphPattern::Distinct { inner: guarded(*inner, BUFFER_GUARD_IRI, next) }
+            GraphPattern::Distinct {
+                inner: guarded(*inner, BUFFER_GUARD_IRI, next),
+            }
         }
-        GraphPattern::Join { left, right } => {
-            GraphPattern::Join { left: recurse(left), right: recurse(right) }
-        }
-        GraphPattern::LeftJoin { left, right, expression } => GraphPattern::LeftJoin {
+        GraphPattern::Join { left, right } => GraphPattern::Join {
+            left: recurse(left),
+            right: recurse(right),
+        },
+        GraphPattern::LeftJoin {
+            left,
+            right,
+            expression,
+        } => GraphPattern::LeftJoin {
             left: recurse(left),
             right: recurse(right),
             expression,
         },
-        GraphPattern::Lateral { left, right } => {
-            GraphPattern::Lateral { left: recurse(left), right: recurse(right) }
-        }
-        GraphPattern::Filter { expr, inner } => GraphPattern::Filter { expr, inner: recurse(inner) },
-        GraphPattern::Union { left, right } => {
-            GraphPattern::Union { left: recurse(left), right: recurse(right) }
-        }
-        GraphPattern::Graph { name, inner } => GraphPattern::Graph { name, inner: recurse(inner) },
-        GraphPattern::Extend { inner, variable, expression } => GraphPattern::Extend {
+        GraphPattern::Lateral { left, right } => GraphPattern::Lateral {
+            left: recurse(left),
+            right: recurse(right),
+        },
+        GraphPattern::Filter { expr, inner } => GraphPattern::Filter {
+            expr,
+            inner: recurse(inner),
+        },
+        GraphPattern::Union { left, right } => GraphPattern::Union {
+            left: recurse(left),
+            right: recurse(right),
+        },
+        GraphPattern::Graph { name, inner } => GraphPattern::Graph {
+            name,
+            inner: recurse(inner),
+        },
+        GraphPattern::Extend {
+            inner,
+            variable,
+            expression,
+        } => GraphPattern::Extend {
             inner: recurse(inner),
             variable,
             expression,
         },
-        GraphPattern::Minus { left, right } => {
-            GraphPattern::Minus { left: recurse(left), right: recurse(right) }
-        }
-        GraphPattern::Project { inner, variables } => {
-            GraphPattern::Project { inner: recurse(inner), variables }
-        }
-        GraphPattern::Reduced { inner } => GraphPattern::Reduced { inner: recurse(inner) },
-        GraphPattern::Slice { inner, start, length } => GraphPattern::Slice {
+        GraphPattern::Minus { left, right } => GraphPattern::Minus {
+            left: recurse(left),
+            right: recurse(right),
+        },
+        GraphPattern::Project { inner, variables } => GraphPattern::Project {
+            inner: recurse(inner),
+            variables,
+        },
+        GraphPattern::Reduced { inner } => GraphPattern::Reduced {
+            inner: recurse(inner),
+        },
+        GraphPattern::Slice {
+            inner,
+            start,
+            length,
+        } => GraphPattern::Slice {
             inner: recurse(inner),
             start,
             length,
         },
-        GraphPattern::Service { name, inner, silent } => {
-            GraphPattern::Service { name, inner: recurse(inner), silent }
-        }
-        leaf @ (GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. }) => {
-            leaf
-        }
+        GraphPattern::Service {
+            name,
+            inner,
+            silent,
+        } => GraphPattern::Service {
+            name,
+            inner: recurse(inner),
+            silent,
+        },
+        leaf @ (GraphPattern::Bgp { .. }
+        | GraphPattern::Path { .. }
+        | GraphPattern::Values { .. }) => leaf,
     }
 }
 
