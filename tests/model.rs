@@ -74,6 +74,7 @@ fn workdir() -> &'static WorkDir {
         let options = CreateOptions {
             force: false,
             show_progress: false,
+            extra_files: Vec::new(),
             splits: SplitConfig::defaults(graph, 42),
         };
         let workdir = WorkDir::create(&temp.path().join("w"), graph, Vec::new(), &options).unwrap();

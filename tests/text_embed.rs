@@ -162,15 +162,6 @@ fn malformed_literature_rejected() {
     let work = temp.path().join("work");
     Command::cargo_bin("rxgraph")
         .unwrap()
-        .args(["--quiet", "ingest", "--no-literature"])
-        .arg("--out")
-        .arg(temp.path().join("unused"))
-        .args(["--literature", "x"])
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains("cannot be used with"));
-    Command::cargo_bin("rxgraph")
-        .unwrap()
         .args(["--quiet", "ingest", "--literature"])
         .arg(&corpus)
         .arg("--out")

@@ -14,7 +14,7 @@
 //!
 //! let xrefs = XrefTable::embedded().unwrap();
 //! let aspirin: Vec<&str> = xrefs.nodes_with("MESH", "D001241").map(|x| x.node_id.as_str()).collect();
-//! assert_eq!(aspirin, ["Compound::DB00945"]);
+//! assert!(aspirin.contains(&"Compound::DB00945"));
 //! ```
 
 use std::collections::HashMap;
