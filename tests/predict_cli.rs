@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use rxgraph::kg::{KnowledgeGraph, WorkDir};
 
-/// One embedded-graph work directory per test binary (an ingest takes about 20 s).
+/// Returns one embedded-graph work directory per test binary (an ingest takes about 20 s).
 fn workdir() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DIR.get_or_init(|| {
@@ -140,7 +140,8 @@ fn csv_and_parquet_read_in_python() {
     let script = "import csv, sys, pyarrow.parquet as pq\n\
                   rows = list(csv.DictReader(open(sys.argv[1], newline='')))\n\
                   table = pq.read_table(sys.argv[2])\n\
-                  assert len(rows) == 12 and table.num_rows == 12, (len(rows), table.num_rows)\n\
+                  assert len(rows) == 12, len(rows)\n\
+                  assert table.num_rows == 12, table.num_rows\n\
                   assert rows[0]['candidate_id'] == table.column('candidate_id')[0].as_py()\n\
                   assert [int(r['rank']) for r in rows] == list(range(1, 13))\n\
                   print('ok', table.schema.names)";
