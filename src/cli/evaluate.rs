@@ -17,20 +17,29 @@ pub fn run(args: &EvaluateArgs, show_progress: bool) -> anyhow::Result<()> {
     // Check the cheap arguments before the graph is read.
     if let Some(dir) = &args.model {
         if !dir.is_dir() {
-            bail!("model directory not found: {} (--model); give the directory that `rxgraph train` wrote", dir.display());
+            bail!(
+                "model directory not found: {} (--model); give the directory that \
+                 `rxgraph train` wrote",
+                dir.display()
+            );
         }
     }
     if !["cpu", "cuda", "auto"].contains(&args.device.as_str()) {
         bail!("invalid --device {:?}; use cpu, cuda or auto", args.device);
     }
-    let workdir = WorkDir::open(&args.workdir).with_context(|| format!("failed to open --workdir {}", args.workdir.display()))?;
+    let workdir = WorkDir::open(&args.workdir)
+        .with_context(|| format!("failed to open --workdir {}", args.workdir.display()))?;
     let names = workdir.split_names();
     if !names.contains(&args.split) {
         bail!(
             "unknown split {:?} (--split) in {}; available: {}. Make one with `rxgraph split`",
             args.split,
             args.workdir.display(),
-            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
         );
     }
 
@@ -50,7 +59,13 @@ pub fn run(args: &EvaluateArgs, show_progress: bool) -> anyhow::Result<()> {
     let model = match &args.model {
         Some(dir) => {
             let scorer = load_model(dir, &graph, device(&args.device))?;
-            Some(evaluate_scorer(scorer.as_ref(), &graph, &split, &known, &config)?)
+            Some(evaluate_scorer(
+                scorer.as_ref(),
+                &graph,
+                &split,
+                &known,
+                &config,
+            )?)
         }
         None => None,
     };
@@ -65,7 +80,11 @@ pub fn run(args: &EvaluateArgs, show_progress: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn eval_config(args: &EvaluateArgs, graph: &KnowledgeGraph, show_progress: bool) -> anyhow::Result<EvalConfig> {
+fn eval_config(
+    args: &EvaluateArgs,
+    graph: &KnowledgeGraph,
+    show_progress: bool,
+) -> anyhow::Result<EvalConfig> {
     let mut config = EvalConfig::new(graph.schema(), args.seed);
     if args.no_filter_groups {
         config.filter_groups = FilterGroups::none();
@@ -75,7 +94,8 @@ fn eval_config(args: &EvaluateArgs, graph: &KnowledgeGraph, show_progress: bool)
             .iter()
             .map(|group| group.split(',').map(|r| r.trim().to_owned()).collect())
             .collect();
-        config.filter_groups = FilterGroups::from_abbreviations(graph.schema(), &groups).context("invalid --filter-group")?;
+        config.filter_groups = FilterGroups::from_abbreviations(graph.schema(), &groups)
+            .context("invalid --filter-group")?;
     }
     if args.batch_size == 0 {
         bail!("--batch-size must be at least 1");
@@ -90,11 +110,15 @@ fn output_path(args: &EvaluateArgs) -> PathBuf {
     match (&args.out, &args.model) {
         (Some(out), _) => out.clone(),
         (None, Some(model)) => model.join("metrics.json"),
-        (None, None) => args.workdir.join("eval").join(&args.split).join("metrics.json"),
+        (None, None) => args
+            .workdir
+            .join("eval")
+            .join(&args.split)
+            .join("metrics.json"),
     }
 }
 
-/// Resolves a `--device` value checked by `run`; `auto` asks libtorch whether CUDA is present.
+/// Resolves a `--device` value checked by `run`; `auto` picks CUDA when libtorch finds a GPU.
 fn device(text: &str) -> tch::Device {
     match text {
         "cpu" => tch::Device::Cpu,
@@ -104,7 +128,11 @@ fn device(text: &str) -> tch::Device {
 }
 
 /// Loads the trained model in `dir` as a scorer.
-fn load_model(dir: &Path, graph: &KnowledgeGraph, device: tch::Device) -> anyhow::Result<Box<dyn LinkScorer>> {
+fn load_model(
+    dir: &Path,
+    graph: &KnowledgeGraph,
+    device: tch::Device,
+) -> anyhow::Result<Box<dyn LinkScorer>> {
     // TODO: this build has no model loader yet; once `crate::model::load_model` lands, the
     // body becomes `Ok(Box::new(crate::model::load_model(dir, graph, device)?))`.
     let _ = (graph, device);

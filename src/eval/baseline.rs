@@ -1,4 +1,4 @@
-//! The degree-prior baseline: a link scorer that knows only how many training links each
+//! The degree-prior baseline: a link scorer that uses only the number of training links each
 //! node has in the relation.
 //!
 //! For (h, r, t) it scores `ln(1 + d_r(h)) + ln(1 + d_r(t))`, where `d_r(n)` is the number of
@@ -57,7 +57,9 @@ impl DegreePrior {
     pub fn new(graph: &KnowledgeGraph, train: &[Triple]) -> Self {
         let mut degrees: HashMap<RelationId, Vec<u32>> = HashMap::new();
         for triple in train {
-            let counts = degrees.entry(triple.relation).or_insert_with(|| vec![0; graph.node_count()]);
+            let counts = degrees
+                .entry(triple.relation)
+                .or_insert_with(|| vec![0; graph.node_count()]);
             counts[triple.head as usize] += 1;
             counts[triple.tail as usize] += 1;
         }
@@ -75,14 +77,20 @@ impl DegreePrior {
     /// Returns `ln(1 + d_r(node))`; 0 for a relation without training triples.
     #[must_use]
     pub fn log_degree(&self, relation: RelationId, node: u32) -> f32 {
-        self.log_degrees.get(&relation).map_or(0.0, |logs| logs[node as usize])
+        self.log_degrees
+            .get(&relation)
+            .map_or(0.0, |logs| logs[node as usize])
     }
 
     fn score_rows(&self, given: &[u32], relation: RelationId, candidates: Range<u32>) -> Vec<f32> {
         let mut scores = Vec::with_capacity(given.len() * candidates.len());
         for &node in given {
             let fixed = self.log_degree(relation, node);
-            scores.extend(candidates.clone().map(|c| fixed + self.log_degree(relation, c)));
+            scores.extend(
+                candidates
+                    .clone()
+                    .map(|c| fixed + self.log_degree(relation, c)),
+            );
         }
         scores
     }
@@ -117,8 +125,12 @@ mod tests {
     fn graph() -> KnowledgeGraph {
         let mut builder = GraphBuilder::new(Schema::hetionet());
         for i in 0..3 {
-            builder.add_node(&format!("DB{i}"), "Compound", "c", None).unwrap();
-            builder.add_node(&format!("DOID:{i}"), "Disease", "d", None).unwrap();
+            builder
+                .add_node(&format!("DB{i}"), "Compound", "c", None)
+                .unwrap();
+            builder
+                .add_node(&format!("DOID:{i}"), "Disease", "d", None)
+                .unwrap();
         }
         builder.add_edge("Compound::DB0", "CtD", "Disease::DOID:0", None);
         builder.add_edge("Compound::DB0", "CtD", "Disease::DOID:1", None);
@@ -133,8 +145,15 @@ mod tests {
         let ctd = g.schema().relation_id("CtD").unwrap();
         let prior = DegreePrior::new(&g, g.edges());
         let (db0, doid1) = (g.find("DB0").unwrap(), g.find("DOID:1").unwrap());
-        let score = prior.score_triples(&[Triple { head: db0, relation: ctd, tail: doid1 }])[0];
-        assert!((score - (3.0f32.ln() + 3.0f32.ln())).abs() < 1e-6, "{score}");
+        let score = prior.score_triples(&[Triple {
+            head: db0,
+            relation: ctd,
+            tail: doid1,
+        }])[0];
+        assert!(
+            (score - (3.0f32.ln() + 3.0f32.ln())).abs() < 1e-6,
+            "{score}"
+        );
     }
 
     #[test]
@@ -157,7 +176,11 @@ mod tests {
         assert_eq!(matrix.len(), heads.len() * diseases.len());
         for (row, &head) in heads.iter().enumerate() {
             for (column, tail) in diseases.clone().enumerate() {
-                let single = prior.score_triples(&[Triple { head, relation: ctd, tail }])[0];
+                let single = prior.score_triples(&[Triple {
+                    head,
+                    relation: ctd,
+                    tail,
+                }])[0];
                 assert_eq!(matrix[row * diseases.len() + column], single);
             }
         }

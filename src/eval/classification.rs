@@ -125,8 +125,16 @@ pub fn metrics_at(threshold: f32, positives: &[f32], negatives: &[f32]) -> Thres
         0.0
     };
     let recall = if p > 0.0 { true_positives / p } else { 0.0 };
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-    let accuracy = if p + n > 0.0 { (true_positives + n - false_positives) / (p + n) } else { 0.0 };
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    let accuracy = if p + n > 0.0 {
+        (true_positives + n - false_positives) / (p + n)
+    } else {
+        0.0
+    };
     ThresholdMetrics {
         threshold,
         positives: positives.len(),
@@ -240,7 +248,10 @@ mod tests {
         let best = best_f1_threshold(&positives, &negatives).unwrap();
         let best_f1 = metrics_at(best, &positives, &negatives).f1;
         for candidate in positives.iter().chain(&negatives) {
-            assert!(metrics_at(*candidate, &positives, &negatives).f1 <= best_f1 + 1e-12, "{candidate}");
+            assert!(
+                metrics_at(*candidate, &positives, &negatives).f1 <= best_f1 + 1e-12,
+                "{candidate}"
+            );
         }
         // Threshold 0.2 predicts all positives and two negatives: F1 = 6 / 8.
         assert_eq!(best, 0.2);

@@ -11,11 +11,13 @@ pub enum EvalError {
     UnknownRelation {
         /// Abbreviation that was given.
         abbreviation: String,
-        /// Where it was given (`filter group CtD,CpX`).
+        /// Setting that contained it (`filter group CtD,CpX`).
         context: String,
     },
     /// A relation appears in more than one filter group.
-    #[error("relation {relation} is in more than one filter group; list each relation in at most one")]
+    #[error(
+        "relation {relation} is in more than one filter group; list each relation in at most one"
+    )]
     OverlappingFilterGroups {
         /// Abbreviation of the relation.
         relation: String,

@@ -51,7 +51,9 @@ impl FilterGroups {
     #[must_use]
     pub fn indications(schema: &Schema) -> Self {
         match (schema.relation_id("CtD"), schema.relation_id("CpD")) {
-            (Some(treats), Some(palliates)) => Self { groups: vec![vec![treats, palliates]] },
+            (Some(treats), Some(palliates)) => Self {
+                groups: vec![vec![treats, palliates]],
+            },
             _ => Self::none(),
         }
     }
@@ -65,12 +67,17 @@ impl FilterGroups {
         for group in groups {
             let mut members = Vec::with_capacity(group.len());
             for abbreviation in group {
-                let id = schema.relation_id(abbreviation).ok_or_else(|| EvalError::UnknownRelation {
-                    abbreviation: abbreviation.clone(),
-                    context: format!("filter group {}", group.join(",")),
-                })?;
+                let id =
+                    schema
+                        .relation_id(abbreviation)
+                        .ok_or_else(|| EvalError::UnknownRelation {
+                            abbreviation: abbreviation.clone(),
+                            context: format!("filter group {}", group.join(",")),
+                        })?;
                 if ids.iter().flatten().chain(&members).any(|&seen| seen == id) {
-                    return Err(EvalError::OverlappingFilterGroups { relation: abbreviation.clone() });
+                    return Err(EvalError::OverlappingFilterGroups {
+                        relation: abbreviation.clone(),
+                    });
                 }
                 members.push(id);
             }
@@ -94,7 +101,11 @@ impl FilterGroups {
     pub fn abbreviations(&self, schema: &Schema) -> Vec<Vec<String>> {
         self.groups
             .iter()
-            .map(|g| g.iter().map(|&r| schema.relations[r as usize].abbreviation.clone()).collect())
+            .map(|g| {
+                g.iter()
+                    .map(|&r| schema.relations[r as usize].abbreviation.clone())
+                    .collect()
+            })
             .collect()
     }
 
@@ -125,11 +136,23 @@ impl KnownTriples {
         let mut heads: HashMap<(RelationId, u32), Vec<u32>> = HashMap::new();
         for triple in known {
             let key = groups.key(triple.relation);
-            tails.entry((key, triple.head)).or_default().push(triple.tail);
-            heads.entry((key, triple.tail)).or_default().push(triple.head);
+            tails
+                .entry((key, triple.head))
+                .or_default()
+                .push(triple.tail);
+            heads
+                .entry((key, triple.tail))
+                .or_default()
+                .push(triple.head);
             if graph.schema().relations[triple.relation as usize].symmetric {
-                tails.entry((key, triple.tail)).or_default().push(triple.head);
-                heads.entry((key, triple.head)).or_default().push(triple.tail);
+                tails
+                    .entry((key, triple.tail))
+                    .or_default()
+                    .push(triple.head);
+                heads
+                    .entry((key, triple.head))
+                    .or_default()
+                    .push(triple.tail);
             }
         }
 
@@ -138,19 +161,27 @@ impl KnownTriples {
             list.sort_unstable();
             list.dedup();
         }
-        Self { groups: groups.clone(), tails, heads }
+        Self {
+            groups: groups.clone(),
+            tails,
+            heads,
+        }
     }
 
     /// Returns the known tails of `head` under any relation of `relation`'s group, sorted.
     #[must_use]
     pub fn tails_of(&self, head: u32, relation: RelationId) -> &[u32] {
-        self.tails.get(&(self.groups.key(relation), head)).map_or(&[], Vec::as_slice)
+        self.tails
+            .get(&(self.groups.key(relation), head))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Returns the known heads of `tail` under any relation of `relation`'s group, sorted.
     #[must_use]
     pub fn heads_of(&self, tail: u32, relation: RelationId) -> &[u32] {
-        self.heads.get(&(self.groups.key(relation), tail)).map_or(&[], Vec::as_slice)
+        self.heads
+            .get(&(self.groups.key(relation), tail))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Returns whether (head, any relation of `relation`'s group, tail) is known.
@@ -174,8 +205,12 @@ mod tests {
     fn graph() -> KnowledgeGraph {
         let mut builder = GraphBuilder::new(Schema::hetionet());
         for i in 0..3 {
-            builder.add_node(&format!("DB{i}"), "Compound", "c", None).unwrap();
-            builder.add_node(&format!("DOID:{i}"), "Disease", "d", None).unwrap();
+            builder
+                .add_node(&format!("DB{i}"), "Compound", "c", None)
+                .unwrap();
+            builder
+                .add_node(&format!("DOID:{i}"), "Disease", "d", None)
+                .unwrap();
         }
         builder.add_edge("Compound::DB0", "CtD", "Disease::DOID:0", None);
         builder.add_edge("Compound::DB0", "CpD", "Disease::DOID:1", None);
@@ -202,16 +237,31 @@ mod tests {
         let ctd = g.schema().relation_id("CtD").unwrap();
         let known = KnownTriples::new(&g, g.edges(), &FilterGroups::none());
         assert!(!known.contains(g.find("DB0").unwrap(), ctd, g.find("DOID:1").unwrap()));
-        assert_eq!(known.heads_of(g.find("DOID:1").unwrap(), ctd), &[g.find("DB1").unwrap()]);
+        assert_eq!(
+            known.heads_of(g.find("DOID:1").unwrap(), ctd),
+            &[g.find("DB1").unwrap()]
+        );
     }
 
     #[test]
     fn groups_from_abbreviations_reject_bad_input() {
         let schema = Schema::hetionet();
-        let unknown = FilterGroups::from_abbreviations(&schema, &[vec!["CtD".into(), "CxD".into()]]);
-        assert!(unknown.unwrap_err().to_string().contains("unknown relation \"CxD\""));
-        let twice = vec![vec!["CtD".to_owned(), "CpD".to_owned()], vec!["CpD".to_owned()]];
-        let overlap = FilterGroups::from_abbreviations(&schema, &twice).unwrap_err().to_string();
-        assert!(overlap.contains("CpD is in more than one filter group"), "{overlap}");
+        let unknown =
+            FilterGroups::from_abbreviations(&schema, &[vec!["CtD".into(), "CxD".into()]]);
+        assert!(unknown
+            .unwrap_err()
+            .to_string()
+            .contains("unknown relation \"CxD\""));
+        let twice = vec![
+            vec!["CtD".to_owned(), "CpD".to_owned()],
+            vec!["CpD".to_owned()],
+        ];
+        let overlap = FilterGroups::from_abbreviations(&schema, &twice)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            overlap.contains("CpD is in more than one filter group"),
+            "{overlap}"
+        );
     }
 }

@@ -19,10 +19,12 @@
 //! for i in 0..30 {
 //!     builder.add_node(&format!("DB{i}"), "Compound", "c", None).unwrap();
 //!     builder.add_node(&format!("DOID:{i}"), "Disease", "d", None).unwrap();
-//!     builder.add_edge(&format!("Compound::DB{}", i % 7), "CtD", &format!("Disease::DOID:{i}"), None);
+//!     let (compound, disease) = (format!("Compound::DB{}", i % 7), format!("Disease::DOID:{i}"));
+//!     builder.add_edge(&compound, "CtD", &disease, None);
 //! }
 //! let graph = builder.build().unwrap();
-//! let split = Split::make(&graph, &SplitConfig::new("demo", &["CtD"], Strategy::Random, 3)).unwrap();
+//! let split_config = SplitConfig::new("demo", &["CtD"], Strategy::Random, 3);
+//! let split = Split::make(&graph, &split_config).unwrap();
 //!
 //! let config = EvalConfig::new(graph.schema(), 42);
 //! let known = KnownTriples::new(&graph, graph.edges(), &config.filter_groups);
@@ -44,7 +46,9 @@ pub mod report;
 pub mod table;
 
 pub use baseline::DegreePrior;
-pub use classification::{auroc, average_precision, best_f1_threshold, metrics_at, ThresholdMetrics};
+pub use classification::{
+    auroc, average_precision, best_f1_threshold, metrics_at, ThresholdMetrics,
+};
 pub use error::EvalError;
 pub use filter::{FilterGroups, KnownTriples};
 pub use negatives::{sample_negatives, score_all_pairs, NegativeProtocol};
@@ -52,7 +56,7 @@ pub use protocol::{evaluate_scorer, EvalConfig};
 pub use ranking::{candidate_range, rank_test_triples, EntityTopK, RankingOptions, RankingOutcome};
 pub use ranks::{raw_and_filtered_rank, QueryRank, Rank, RankMetrics, Side};
 pub use report::{
-    BinaryMetrics, EvaluationReport, ModelEvaluation, RankingMetrics, RelationEvaluation, SideMetrics,
-    TopKMetrics,
+    BinaryMetrics, EvaluationReport, ModelEvaluation, RankingMetrics, RelationEvaluation,
+    SideMetrics, TopKMetrics,
 };
 pub use table::write_tables;

@@ -7,7 +7,7 @@
 //!   AUROC agrees between the two in expectation while AUPRC does not.
 //! - [`NegativeProtocol::AllPairs`]: every unknown (head, tail) pair of the two kinds is a
 //!   negative: 1,552 compounds × 137 diseases or × 20,945 genes in Hetionet. This is the
-//!   question a repositioning screen asks, at the true class imbalance.
+//!   task of a repositioning screen, which scores every pair, at the true class imbalance.
 //!
 //! ```
 //! use rand::SeedableRng;
@@ -44,7 +44,7 @@ use super::ranks::Side;
 use crate::kg::{KnowledgeGraph, RelationId, Triple};
 use crate::model::LinkScorer;
 
-/// Which negatives a classification metric was computed with.
+/// Negative set of a classification metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NegativeProtocol {
@@ -94,7 +94,11 @@ pub fn sample_negatives(
         if known.contains(head, relation, tail) || !drawn.insert((head, tail)) {
             continue;
         }
-        negatives.push(Triple { head, relation, tail });
+        negatives.push(Triple {
+            head,
+            relation,
+            tail,
+        });
     }
     negatives
 }
@@ -173,8 +177,12 @@ mod tests {
     fn graph() -> KnowledgeGraph {
         let mut builder = GraphBuilder::new(Schema::hetionet());
         for i in 0..4 {
-            builder.add_node(&format!("DB{i}"), "Compound", "c", None).unwrap();
-            builder.add_node(&format!("DOID:{i}"), "Disease", "d", None).unwrap();
+            builder
+                .add_node(&format!("DB{i}"), "Compound", "c", None)
+                .unwrap();
+            builder
+                .add_node(&format!("DOID:{i}"), "Disease", "d", None)
+                .unwrap();
         }
         builder.add_edge("Compound::DB0", "CtD", "Disease::DOID:0", None);
         builder.add_edge("Compound::DB1", "CtD", "Disease::DOID:1", None);
@@ -187,12 +195,15 @@ mod tests {
         let g = graph();
         let ctd = g.schema().relation_id("CtD").unwrap();
         let known = KnownTriples::new(&g, g.edges(), &FilterGroups::indications(g.schema()));
-        let draw = |seed| sample_negatives(&g, ctd, 10, &known, &mut ChaCha8Rng::seed_from_u64(seed));
+        let draw =
+            |seed| sample_negatives(&g, ctd, 10, &known, &mut ChaCha8Rng::seed_from_u64(seed));
         let negatives = draw(1);
         assert_eq!(negatives.len(), 10);
         let pairs: HashSet<(u32, u32)> = negatives.iter().map(|t| (t.head, t.tail)).collect();
         assert_eq!(pairs.len(), 10);
-        assert!(negatives.iter().all(|t| !known.contains(t.head, ctd, t.tail)));
+        assert!(negatives
+            .iter()
+            .all(|t| !known.contains(t.head, ctd, t.tail)));
         assert_eq!(draw(1), negatives);
     }
 

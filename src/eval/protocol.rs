@@ -12,7 +12,8 @@
 //!     builder.add_edge(&format!("Compound::DB{i}"), "CtD", &format!("Disease::DOID:{i}"), None);
 //! }
 //! let graph = builder.build().unwrap();
-//! let split = Split::make(&graph, &SplitConfig::new("demo", &["CtD"], Strategy::Random, 1)).unwrap();
+//! let split_config = SplitConfig::new("demo", &["CtD"], Strategy::Random, 1);
+//! let split = Split::make(&graph, &split_config).unwrap();
 //!
 //! let config = EvalConfig::new(graph.schema(), 42);
 //! let known = KnownTriples::new(&graph, graph.edges(), &config.filter_groups);
@@ -70,7 +71,7 @@ impl EvalConfig {
 /// Evaluates `scorer` on the test triples of `split`'s target relations.
 ///
 /// `known` must index every true triple (train ∪ valid ∪ test, normally `graph.edges()`)
-/// with `config.filter_groups`; build it once and share it between the model and the baseline.
+/// with `config.filter_groups`. Build it once and share it between the model and the baseline.
 ///
 /// # Errors
 /// A split without test triples, an invalid setting, or a scorer that returns a score matrix
@@ -86,7 +87,9 @@ pub fn evaluate_scorer(
     let test = split.test(graph);
     let valid = split.valid(graph);
     if test.is_empty() {
-        return Err(EvalError::NoTestTriples { split: split.config.name.clone() });
+        return Err(EvalError::NoTestTriples {
+            split: split.config.name.clone(),
+        });
     }
 
     let outcome = rank_test_triples(scorer, graph, &test, known, &config.ranking)?;
@@ -98,13 +101,31 @@ pub fn evaluate_scorer(
             continue;
         }
         let relation_valid: Vec<Triple> = valid.iter().filter(of_relation).copied().collect();
-        let ranks: Vec<QueryRank> = outcome.ranks.iter().filter(|r| r.triple.relation == relation).copied().collect();
-        let top_k: Vec<&EntityTopK> = outcome.top_k.iter().filter(|e| e.relation == relation).collect();
+        let ranks: Vec<QueryRank> = outcome
+            .ranks
+            .iter()
+            .filter(|r| r.triple.relation == relation)
+            .copied()
+            .collect();
+        let top_k: Vec<&EntityTopK> = outcome
+            .top_k
+            .iter()
+            .filter(|e| e.relation == relation)
+            .collect();
 
-        let (classification, threshold) =
-            classify(scorer, graph, relation, &relation_valid, &relation_test, known, config)?;
+        let (classification, threshold) = classify(
+            scorer,
+            graph,
+            relation,
+            &relation_valid,
+            &relation_test,
+            known,
+            config,
+        )?;
         relations.push(RelationEvaluation {
-            relation: graph.schema().relations[relation as usize].abbreviation.clone(),
+            relation: graph.schema().relations[relation as usize]
+                .abbreviation
+                .clone(),
             test_triples: relation_test.len(),
             valid_triples: relation_valid.len(),
             ranking: ranking_metrics(&ranks),
@@ -132,28 +153,59 @@ pub fn evaluate_scorer(
 /// Computes raw and filtered metrics per side and for both sides together.
 fn ranking_metrics(ranks: &[QueryRank]) -> RankingMetrics {
     let side = |wanted: Option<Side>| {
-        let chosen: Vec<&QueryRank> = ranks.iter().filter(|r| wanted.is_none_or(|s| r.side == s)).collect();
+        let chosen: Vec<&QueryRank> = ranks
+            .iter()
+            .filter(|r| wanted.is_none_or(|s| r.side == s))
+            .collect();
         let raw: Vec<_> = chosen.iter().map(|r| r.raw).collect();
         let filtered: Vec<_> = chosen.iter().map(|r| r.filtered).collect();
-        SideMetrics { raw: RankMetrics::from_ranks(&raw), filtered: RankMetrics::from_ranks(&filtered) }
+        SideMetrics {
+            raw: RankMetrics::from_ranks(&raw),
+            filtered: RankMetrics::from_ranks(&filtered),
+        }
     };
-    RankingMetrics { head: side(Some(Side::Head)), tail: side(Some(Side::Tail)), both: side(None) }
+    RankingMetrics {
+        head: side(Some(Side::Head)),
+        tail: side(Some(Side::Tail)),
+        both: side(None),
+    }
 }
 
 /// Averages the expected hits of each query node into Recall@k and Precision@k, per side.
 fn top_k_metrics(entities: &[&EntityTopK], cut_offs: &[usize]) -> Vec<TopKMetrics> {
     let mut by_side: BTreeMap<&str, Vec<&EntityTopK>> = BTreeMap::new();
     for entity in entities {
-        by_side.entry(entity.side.as_str()).or_default().push(entity);
+        by_side
+            .entry(entity.side.as_str())
+            .or_default()
+            .push(entity);
     }
     let mut metrics = Vec::new();
     for (side, group) in by_side {
         let count = group.len() as f64;
         for (index, &k) in cut_offs.iter().enumerate() {
-            let recall = group.iter().map(|e| e.expected_hits[index] / e.answers as f64).sum::<f64>() / count;
-            let precision = group.iter().map(|e| e.expected_hits[index] / k as f64).sum::<f64>() / count;
-            let side = if side == "head" { Side::Head } else { Side::Tail };
-            metrics.push(TopKMetrics { side, k, entities: group.len(), recall, precision });
+            let recall = group
+                .iter()
+                .map(|e| e.expected_hits[index] / e.answers as f64)
+                .sum::<f64>()
+                / count;
+            let precision = group
+                .iter()
+                .map(|e| e.expected_hits[index] / k as f64)
+                .sum::<f64>()
+                / count;
+            let side = if side == "head" {
+                Side::Head
+            } else {
+                Side::Tail
+            };
+            metrics.push(TopKMetrics {
+                side,
+                k,
+                entities: group.len(),
+                recall,
+                precision,
+            });
         }
     }
     metrics
@@ -180,7 +232,11 @@ fn classify(
 
     let test_positive = score(test)?;
     let test_negative = score(&draw(test.len(), 1))?;
-    let mut classification = vec![binary_metrics(NegativeProtocol::OneToOne, &test_positive, &test_negative)];
+    let mut classification = vec![binary_metrics(
+        NegativeProtocol::OneToOne,
+        &test_positive,
+        &test_negative,
+    )];
 
     let threshold = if valid.is_empty() {
         None
@@ -193,13 +249,22 @@ fn classify(
 
     if config.all_pairs {
         let batch_size = config.ranking.batch_size;
-        let (positive, negative) = score_all_pairs(scorer, graph, relation, test, known, batch_size)?;
-        classification.push(binary_metrics(NegativeProtocol::AllPairs, &positive, &negative));
+        let (positive, negative) =
+            score_all_pairs(scorer, graph, relation, test, known, batch_size)?;
+        classification.push(binary_metrics(
+            NegativeProtocol::AllPairs,
+            &positive,
+            &negative,
+        ));
     }
     Ok((classification, threshold))
 }
 
-fn binary_metrics(protocol: NegativeProtocol, positives: &[f32], negatives: &[f32]) -> BinaryMetrics {
+fn binary_metrics(
+    protocol: NegativeProtocol,
+    positives: &[f32],
+    negatives: &[f32],
+) -> BinaryMetrics {
     BinaryMetrics {
         negatives_protocol: protocol,
         positives: positives.len(),
@@ -210,7 +275,10 @@ fn binary_metrics(protocol: NegativeProtocol, positives: &[f32], negatives: &[f3
     }
 }
 
-fn score_triples_checked(scorer: &dyn LinkScorer, triples: &[Triple]) -> Result<Vec<f32>, EvalError> {
+fn score_triples_checked(
+    scorer: &dyn LinkScorer,
+    triples: &[Triple],
+) -> Result<Vec<f32>, EvalError> {
     let scores = scorer.score_triples(triples);
     if scores.len() != triples.len() {
         return Err(EvalError::ScoreShape {

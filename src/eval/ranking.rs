@@ -25,8 +25,10 @@
 //! let (train, test) = (&graph.edges()[..1], &graph.edges()[1..]);
 //!
 //! let scorer = DegreePrior::new(&graph, train);
-//! let known = KnownTriples::new(&graph, graph.edges(), &FilterGroups::indications(graph.schema()));
-//! let outcome = rank_test_triples(&scorer, &graph, test, &known, &RankingOptions::default()).unwrap();
+//! let groups = FilterGroups::indications(graph.schema());
+//! let known = KnownTriples::new(&graph, graph.edges(), &groups);
+//! let options = RankingOptions::default();
+//! let outcome = rank_test_triples(&scorer, &graph, test, &known, &options).unwrap();
 //! assert_eq!(outcome.ranks.len(), 2); // one head and one tail query
 //! ```
 
@@ -58,7 +60,11 @@ pub struct RankingOptions {
 
 impl Default for RankingOptions {
     fn default() -> Self {
-        Self { batch_size: 256, top_k: vec![10, 50, 100], show_progress: false }
+        Self {
+            batch_size: 256,
+            top_k: vec![10, 50, 100],
+            show_progress: false,
+        }
     }
 }
 
@@ -68,7 +74,7 @@ impl Default for RankingOptions {
 pub struct EntityTopK {
     /// Relation of the query.
     pub relation: RelationId,
-    /// Which end was predicted (`head`: compounds ranked for a disease).
+    /// End that was predicted (`head`: compounds ranked for a disease).
     pub side: Side,
     /// The given node (the disease, for a disease-centric query).
     pub entity: u32,
@@ -95,7 +101,7 @@ struct QueryGroup {
 
 /// Ranks the head and the tail of every triple in `test` against all nodes of the right kind.
 ///
-/// `known` holds the true triples to filter (train ∪ valid ∪ test). Results come in the
+/// `known` contains the true triples to filter (train ∪ valid ∪ test). Results come in the
 /// order relation, side (tail first), query node.
 ///
 /// # Errors
@@ -112,9 +118,16 @@ pub fn rank_test_triples(
     check_kinds(graph, test)?;
     let mut by_relation: BTreeMap<RelationId, Vec<Triple>> = BTreeMap::new();
     for triple in test {
-        by_relation.entry(triple.relation).or_default().push(*triple);
+        by_relation
+            .entry(triple.relation)
+            .or_default()
+            .push(*triple);
     }
-    let progress = Progress::new(options.show_progress, 2 * test.len() as u64, "ranking test triples");
+    let progress = Progress::new(
+        options.show_progress,
+        2 * test.len() as u64,
+        "ranking test triples",
+    );
 
     let mut outcome = RankingOutcome::default();
     for (&relation, triples) in &by_relation {
@@ -124,7 +137,15 @@ pub fn rank_test_triples(
             let results: Vec<(Vec<QueryRank>, EntityTopK)> = groups
                 .par_chunks(options.batch_size)
                 .map(|batch| {
-                    let ranked = rank_batch(scorer, known, relation, side, &candidates, batch, &options.top_k);
+                    let ranked = rank_batch(
+                        scorer,
+                        known,
+                        relation,
+                        side,
+                        &candidates,
+                        batch,
+                        &options.top_k,
+                    );
                     progress.inc(batch.iter().map(|g| g.answers.len() as u64).sum());
                     ranked
                 })
@@ -178,7 +199,9 @@ fn check_kinds(graph: &KnowledgeGraph, triples: &[Triple]) -> Result<(), EvalErr
             if !range.contains(&node) {
                 return Err(EvalError::WrongKind {
                     head: triple.head,
-                    relation: graph.schema().relations[triple.relation as usize].abbreviation.clone(),
+                    relation: graph.schema().relations[triple.relation as usize]
+                        .abbreviation
+                        .clone(),
                     tail: triple.tail,
                     node,
                     start: range.start,
@@ -201,7 +224,10 @@ fn group_queries(triples: &[Triple], side: Side) -> Vec<QueryGroup> {
         };
         by_anchor.entry(anchor).or_default().push(answer);
     }
-    by_anchor.into_iter().map(|(anchor, answers)| QueryGroup { anchor, answers }).collect()
+    by_anchor
+        .into_iter()
+        .map(|(anchor, answers)| QueryGroup { anchor, answers })
+        .collect()
 }
 
 /// Scores one batch of query nodes and ranks their answers.
@@ -216,8 +242,14 @@ fn rank_batch(
 ) -> Result<Vec<(Vec<QueryRank>, EntityTopK)>, EvalError> {
     let anchors: Vec<u32> = batch.iter().map(|g| g.anchor).collect();
     let (scores, operation) = match side {
-        Side::Tail => (scorer.score_tails(&anchors, relation, candidates.clone()), "score_tails"),
-        Side::Head => (scorer.score_heads(&anchors, relation, candidates.clone()), "score_heads"),
+        Side::Tail => (
+            scorer.score_tails(&anchors, relation, candidates.clone()),
+            "score_tails",
+        ),
+        Side::Head => (
+            scorer.score_heads(&anchors, relation, candidates.clone()),
+            "score_heads",
+        ),
     };
     let width = candidates.len();
     if scores.len() != anchors.len() * width {
@@ -236,31 +268,64 @@ fn rank_batch(
             Side::Head => known.heads_of(group.anchor, relation),
         };
         let position = |node: u32| (node - candidates.start) as usize;
-        let known_positions: Vec<usize> =
-            known_answers.iter().filter(|n| candidates.contains(n)).map(|&n| position(n)).collect();
+        let known_positions: Vec<usize> = known_answers
+            .iter()
+            .filter(|n| candidates.contains(n))
+            .map(|&n| position(n))
+            .collect();
         let answer_positions: Vec<usize> = group.answers.iter().map(|&n| position(n)).collect();
 
         // Standard filtered rank: every other known true candidate is removed.
         let mut ranks = Vec::with_capacity(group.answers.len());
         for (&answer, &node) in answer_positions.iter().zip(&group.answers) {
-            let others: Vec<usize> = known_positions.iter().copied().filter(|&p| p != answer).collect();
+            let others: Vec<usize> = known_positions
+                .iter()
+                .copied()
+                .filter(|&p| p != answer)
+                .collect();
             let (raw, filtered) = raw_and_filtered_rank(row, answer, &others);
             let triple = match side {
-                Side::Tail => Triple { head: group.anchor, relation, tail: node },
-                Side::Head => Triple { head: node, relation, tail: group.anchor },
+                Side::Tail => Triple {
+                    head: group.anchor,
+                    relation,
+                    tail: node,
+                },
+                Side::Head => Triple {
+                    head: node,
+                    relation,
+                    tail: group.anchor,
+                },
             };
-            ranks.push(QueryRank { triple, side, raw, filtered });
+            ranks.push(QueryRank {
+                triple,
+                side,
+                raw,
+                filtered,
+            });
         }
 
         // Top-k filter: known candidates are removed except this node's test answers, which
         // compete with each other for the k places.
-        let non_answers: Vec<usize> =
-            known_positions.iter().copied().filter(|p| !answer_positions.contains(p)).collect();
-        let answer_ranks: Vec<Rank> =
-            answer_positions.iter().map(|&answer| raw_and_filtered_rank(row, answer, &non_answers).1).collect();
-        let expected_hits =
-            top_k.iter().map(|&k| answer_ranks.iter().map(|r| r.top_k_probability(k)).sum()).collect();
-        let top = EntityTopK { relation, side, entity: group.anchor, answers: group.answers.len(), expected_hits };
+        let non_answers: Vec<usize> = known_positions
+            .iter()
+            .copied()
+            .filter(|p| !answer_positions.contains(p))
+            .collect();
+        let answer_ranks: Vec<Rank> = answer_positions
+            .iter()
+            .map(|&answer| raw_and_filtered_rank(row, answer, &non_answers).1)
+            .collect();
+        let expected_hits = top_k
+            .iter()
+            .map(|&k| answer_ranks.iter().map(|r| r.top_k_probability(k)).sum())
+            .collect();
+        let top = EntityTopK {
+            relation,
+            side,
+            entity: group.anchor,
+            answers: group.answers.len(),
+            expected_hits,
+        };
         results.push((ranks, top));
     }
     Ok(results)
@@ -277,10 +342,16 @@ mod tests {
 
     impl LinkScorer for IndexScorer {
         fn score_tails(&self, heads: &[u32], _: RelationId, candidates: Range<u32>) -> Vec<f32> {
-            heads.iter().flat_map(|_| candidates.clone().map(|c| c as f32)).collect()
+            heads
+                .iter()
+                .flat_map(|_| candidates.clone().map(|c| c as f32))
+                .collect()
         }
         fn score_heads(&self, tails: &[u32], _: RelationId, candidates: Range<u32>) -> Vec<f32> {
-            tails.iter().flat_map(|_| candidates.clone().map(|c| c as f32)).collect()
+            tails
+                .iter()
+                .flat_map(|_| candidates.clone().map(|c| c as f32))
+                .collect()
         }
         fn score_triples(&self, triples: &[Triple]) -> Vec<f32> {
             triples.iter().map(|t| (t.head + t.tail) as f32).collect()
@@ -294,8 +365,12 @@ mod tests {
     fn graph() -> KnowledgeGraph {
         let mut builder = GraphBuilder::new(Schema::hetionet());
         for i in 0..3 {
-            builder.add_node(&format!("DB{i}"), "Compound", "c", None).unwrap();
-            builder.add_node(&format!("DOID:{i}"), "Disease", "d", None).unwrap();
+            builder
+                .add_node(&format!("DB{i}"), "Compound", "c", None)
+                .unwrap();
+            builder
+                .add_node(&format!("DOID:{i}"), "Disease", "d", None)
+                .unwrap();
         }
         for d in 0..3 {
             builder.add_edge("Compound::DB0", "CtD", &format!("Disease::DOID:{d}"), None);
@@ -309,21 +384,40 @@ mod tests {
         let g = graph();
         let ctd = g.schema().relation_id("CtD").unwrap();
         let (db0, doid0) = (g.find("DB0").unwrap(), g.find("DOID:0").unwrap());
-        let test = [Triple { head: db0, relation: ctd, tail: doid0 }];
+        let test = [Triple {
+            head: db0,
+            relation: ctd,
+            tail: doid0,
+        }];
         let known = KnownTriples::new(&g, g.edges(), &FilterGroups::indications(g.schema()));
-        let outcome = rank_test_triples(&IndexScorer, &g, &test, &known, &RankingOptions::default()).unwrap();
+        let outcome =
+            rank_test_triples(&IndexScorer, &g, &test, &known, &RankingOptions::default()).unwrap();
 
         // Tail query (DB0, CtD, ?): DOID:0 is the lowest of three diseases, raw rank 3; the
         // other two are known CtD tails of DB0, so the filtered rank is 1.
         let tail = outcome.ranks.iter().find(|r| r.side == Side::Tail).unwrap();
         assert_eq!(tail.raw.optimistic, 3);
-        assert_eq!(tail.filtered, Rank { optimistic: 1, pessimistic: 1, candidates: 1 });
+        assert_eq!(
+            tail.filtered,
+            Rank {
+                optimistic: 1,
+                pessimistic: 1,
+                candidates: 1
+            }
+        );
 
         // Head query (?, CtD, DOID:0): DB0 is the lowest compound, raw rank 3; DB2 palliates
         // DOID:0, and CpD filters CtD candidates, so only DB1 stays above DB0.
         let head = outcome.ranks.iter().find(|r| r.side == Side::Head).unwrap();
         assert_eq!(head.raw.optimistic, 3);
-        assert_eq!(head.filtered, Rank { optimistic: 2, pessimistic: 2, candidates: 2 });
+        assert_eq!(
+            head.filtered,
+            Rank {
+                optimistic: 2,
+                pessimistic: 2,
+                candidates: 2
+            }
+        );
     }
 
     #[test]
@@ -331,13 +425,25 @@ mod tests {
         let g = graph();
         let ctd = g.schema().relation_id("CtD").unwrap();
         let db0 = g.find("DB0").unwrap();
-        let test: Vec<Triple> = g.edges().iter().filter(|t| t.relation == ctd).copied().collect();
+        let test: Vec<Triple> = g
+            .edges()
+            .iter()
+            .filter(|t| t.relation == ctd)
+            .copied()
+            .collect();
         let known = KnownTriples::new(&g, g.edges(), &FilterGroups::none());
-        let options = RankingOptions { top_k: vec![1, 2, 5], ..RankingOptions::default() };
+        let options = RankingOptions {
+            top_k: vec![1, 2, 5],
+            ..RankingOptions::default()
+        };
         let outcome = rank_test_triples(&IndexScorer, &g, &test, &known, &options).unwrap();
 
         // All three diseases are test answers of DB0, so every place in the top k is a hit.
-        let tails = outcome.top_k.iter().find(|e| e.side == Side::Tail && e.entity == db0).unwrap();
+        let tails = outcome
+            .top_k
+            .iter()
+            .find(|e| e.side == Side::Tail && e.entity == db0)
+            .unwrap();
         assert_eq!(tails.answers, 3);
         assert_eq!(tails.expected_hits, vec![1.0, 2.0, 3.0]);
     }
@@ -347,9 +453,14 @@ mod tests {
         let g = graph();
         let ctd = g.schema().relation_id("CtD").unwrap();
         let (db0, db1) = (g.find("DB0").unwrap(), g.find("DB1").unwrap());
-        let test = [Triple { head: db0, relation: ctd, tail: db1 }];
+        let test = [Triple {
+            head: db0,
+            relation: ctd,
+            tail: db1,
+        }];
         let known = KnownTriples::new(&g, g.edges(), &FilterGroups::none());
-        let error = rank_test_triples(&IndexScorer, &g, &test, &known, &RankingOptions::default()).unwrap_err();
+        let error = rank_test_triples(&IndexScorer, &g, &test, &known, &RankingOptions::default())
+            .unwrap_err();
         assert!(matches!(error, EvalError::WrongKind { .. }), "{error}");
     }
 
@@ -357,7 +468,10 @@ mod tests {
     fn zero_batch_size_rejected() {
         let g = graph();
         let known = KnownTriples::new(&g, g.edges(), &FilterGroups::none());
-        let options = RankingOptions { batch_size: 0, ..RankingOptions::default() };
+        let options = RankingOptions {
+            batch_size: 0,
+            ..RankingOptions::default()
+        };
         let error = rank_test_triples(&IndexScorer, &g, g.edges(), &known, &options).unwrap_err();
         assert!(error.to_string().contains("batch_size = 0"), "{error}");
     }

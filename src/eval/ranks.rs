@@ -66,7 +66,7 @@ impl Rank {
     }
 }
 
-/// Which end of a triple is predicted.
+/// End of a triple that is predicted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
@@ -92,7 +92,7 @@ impl Side {
 pub struct QueryRank {
     /// Test triple whose head or tail was predicted.
     pub triple: Triple,
-    /// Which end was predicted.
+    /// End that was predicted.
     pub side: Side,
     /// Rank among all candidates of the right kind.
     pub raw: Rank,
@@ -110,8 +110,18 @@ pub struct QueryRank {
 /// Panics if `answer` or a filtered position is out of bounds, or `scores` has more than
 /// `u32::MAX` entries.
 #[must_use]
-pub fn raw_and_filtered_rank(scores: &[f32], answer: usize, filtered_out: &[usize]) -> (Rank, Rank) {
-    let key = |score: f32| if score.is_nan() { f32::NEG_INFINITY } else { score };
+pub fn raw_and_filtered_rank(
+    scores: &[f32],
+    answer: usize,
+    filtered_out: &[usize],
+) -> (Rank, Rank) {
+    let key = |score: f32| {
+        if score.is_nan() {
+            f32::NEG_INFINITY
+        } else {
+            score
+        }
+    };
     let target = key(scores[answer]);
 
     // Count over all candidates; the answer itself ties with itself, so subtract it once.
@@ -123,7 +133,11 @@ pub fn raw_and_filtered_rank(scores: &[f32], answer: usize, filtered_out: &[usiz
     }
     equal -= 1;
     let total = u32::try_from(scores.len()).expect("fewer than 2^32 candidates");
-    let raw = Rank { optimistic: 1 + higher, pessimistic: 1 + higher + equal, candidates: total };
+    let raw = Rank {
+        optimistic: 1 + higher,
+        pessimistic: 1 + higher + equal,
+        candidates: total,
+    };
 
     // Remove the filtered candidates from the counts.
     for &position in filtered_out {
@@ -133,7 +147,11 @@ pub fn raw_and_filtered_rank(scores: &[f32], answer: usize, filtered_out: &[usiz
         equal -= u32::from(score == target);
     }
     let remaining = total - u32::try_from(filtered_out.len()).expect("fewer than 2^32 candidates");
-    let filtered = Rank { optimistic: 1 + higher, pessimistic: 1 + higher + equal, candidates: remaining };
+    let filtered = Rank {
+        optimistic: 1 + higher,
+        pessimistic: 1 + higher + equal,
+        candidates: remaining,
+    };
     (raw, filtered)
 }
 
@@ -179,7 +197,8 @@ impl RankMetrics {
 
         let mean_rank = mean(&Rank::realistic);
         let expected_mean_rank = mean(&Rank::expected_random);
-        let amri = (expected_mean_rank > 1.0).then(|| 1.0 - (mean_rank - 1.0) / (expected_mean_rank - 1.0));
+        let amri = (expected_mean_rank > 1.0)
+            .then(|| 1.0 - (mean_rank - 1.0) / (expected_mean_rank - 1.0));
         Some(Self {
             count: ranks.len(),
             mrr: mean(&|r| 1.0 / r.realistic()),
@@ -201,7 +220,14 @@ mod tests {
     #[test]
     fn rank_without_ties() {
         let (raw, filtered) = raw_and_filtered_rank(&[0.1, 0.7, 0.3, 0.9], 2, &[]);
-        assert_eq!(raw, Rank { optimistic: 3, pessimistic: 3, candidates: 4 });
+        assert_eq!(
+            raw,
+            Rank {
+                optimistic: 3,
+                pessimistic: 3,
+                candidates: 4
+            }
+        );
         assert_eq!(filtered, raw);
     }
 
@@ -219,7 +245,14 @@ mod tests {
         let scores = [0.5, 0.5, 0.9, 0.5, 0.1];
         let (raw, filtered) = raw_and_filtered_rank(&scores, 1, &[2, 3, 4]);
         assert_eq!(raw.candidates, 5);
-        assert_eq!(filtered, Rank { optimistic: 1, pessimistic: 2, candidates: 2 });
+        assert_eq!(
+            filtered,
+            Rank {
+                optimistic: 1,
+                pessimistic: 2,
+                candidates: 2
+            }
+        );
     }
 
     #[test]
@@ -233,25 +266,50 @@ mod tests {
     fn metrics_hand_computed() {
         // Realistic ranks 1, 2.5 and 12.
         let ranks = [
-            Rank { optimistic: 1, pessimistic: 1, candidates: 20 },
-            Rank { optimistic: 2, pessimistic: 3, candidates: 20 },
-            Rank { optimistic: 12, pessimistic: 12, candidates: 20 },
+            Rank {
+                optimistic: 1,
+                pessimistic: 1,
+                candidates: 20,
+            },
+            Rank {
+                optimistic: 2,
+                pessimistic: 3,
+                candidates: 20,
+            },
+            Rank {
+                optimistic: 12,
+                pessimistic: 12,
+                candidates: 20,
+            },
         ];
+
         let m = RankMetrics::from_ranks(&ranks).unwrap();
         assert_eq!(m.count, 3);
-        assert!((m.mrr - (1.0 + 0.4 + 1.0 / 12.0) / 3.0).abs() < 1e-12, "{}", m.mrr);
+        assert!(
+            (m.mrr - (1.0 + 0.4 + 1.0 / 12.0) / 3.0).abs() < 1e-12,
+            "{}",
+            m.mrr
+        );
         assert!((m.mean_rank - 15.5 / 3.0).abs() < 1e-12);
         assert!((m.hits_at_1 - 1.0 / 3.0).abs() < 1e-12);
         assert!((m.hits_at_3 - 2.0 / 3.0).abs() < 1e-12);
         assert!((m.hits_at_10 - 2.0 / 3.0).abs() < 1e-12);
         assert!((m.expected_mean_rank - 10.5).abs() < 1e-12);
+
         let amri = 1.0 - (15.5 / 3.0 - 1.0) / 9.5;
         assert!((m.amri.unwrap() - amri).abs() < 1e-12);
     }
 
     #[test]
     fn amri_of_perfect_scorer_is_one() {
-        let ranks = vec![Rank { optimistic: 1, pessimistic: 1, candidates: 100 }; 7];
+        let ranks = vec![
+            Rank {
+                optimistic: 1,
+                pessimistic: 1,
+                candidates: 100
+            };
+            7
+        ];
         assert_eq!(RankMetrics::from_ranks(&ranks).unwrap().amri, Some(1.0));
     }
 
@@ -281,14 +339,22 @@ mod tests {
 
     #[test]
     fn amri_undefined_for_single_candidates() {
-        let ranks = [Rank { optimistic: 1, pessimistic: 1, candidates: 1 }];
+        let ranks = [Rank {
+            optimistic: 1,
+            pessimistic: 1,
+            candidates: 1,
+        }];
         assert_eq!(RankMetrics::from_ranks(&ranks).unwrap().amri, None);
         assert!(RankMetrics::from_ranks(&[]).is_none());
     }
 
     #[test]
     fn top_k_probability_splits_ties() {
-        let rank = Rank { optimistic: 9, pessimistic: 12, candidates: 40 };
+        let rank = Rank {
+            optimistic: 9,
+            pessimistic: 12,
+            candidates: 40,
+        };
         assert!((rank.top_k_probability(8) - 0.0).abs() < 1e-12);
         assert!((rank.top_k_probability(10) - 0.5).abs() < 1e-12);
         assert!((rank.top_k_probability(12) - 1.0).abs() < 1e-12);
@@ -297,15 +363,22 @@ mod tests {
 
     fn scores_and_filter() -> impl Strategy<Value = (Vec<f32>, usize, Vec<usize>)> {
         // Few distinct values make ties frequent.
-        proptest::collection::vec(prop_oneof![Just(f32::NAN), (0u8..6).prop_map(f32::from)], 1..60)
-            .prop_flat_map(|scores| {
-                let n = scores.len();
-                (Just(scores), 0..n, proptest::collection::btree_set(0..n, 0..n))
-            })
-            .prop_map(|(scores, answer, filter)| {
-                let filter = filter.into_iter().filter(|&p| p != answer).collect();
-                (scores, answer, filter)
-            })
+        proptest::collection::vec(
+            prop_oneof![Just(f32::NAN), (0u8..6).prop_map(f32::from)],
+            1..60,
+        )
+        .prop_flat_map(|scores| {
+            let n = scores.len();
+            (
+                Just(scores),
+                0..n,
+                proptest::collection::btree_set(0..n, 0..n),
+            )
+        })
+        .prop_map(|(scores, answer, filter)| {
+            let filter = filter.into_iter().filter(|&p| p != answer).collect();
+            (scores, answer, filter)
+        })
     }
 
     proptest! {

@@ -1,7 +1,7 @@
 //! The evaluation report: every metric of every scorer on one split, with the settings needed
 //! to reproduce it, written as `metrics.json`.
 //!
-//! A report holds the model's evaluation (when there is a model) and always the degree-prior
+//! A report contains the model's evaluation (when there is a model) and always the degree-prior
 //! baseline's, computed with the same split, filter, negatives and seed. [`super::table`]
 //! prints it as text.
 //!
@@ -16,7 +16,8 @@
 //!     builder.add_edge(&format!("Compound::DB{i}"), "CtD", &format!("Disease::DOID:{i}"), None);
 //! }
 //! let graph = builder.build().unwrap();
-//! let split = Split::make(&graph, &SplitConfig::new("demo", &["CtD"], Strategy::Random, 1)).unwrap();
+//! let split_config = SplitConfig::new("demo", &["CtD"], Strategy::Random, 1);
+//! let split = Split::make(&graph, &split_config).unwrap();
 //! let config = EvalConfig::new(graph.schema(), 42);
 //! let known = KnownTriples::new(&graph, graph.edges(), &config.filter_groups);
 //! let prior = DegreePrior::new(&graph, &split.train(&graph));
@@ -59,7 +60,7 @@ pub struct EvaluationReport {
     pub filter_groups: Vec<Vec<String>>,
     /// Query nodes per scorer call in the ranking protocol.
     pub batch_size: usize,
-    /// How the negatives of each classification protocol were chosen.
+    /// Negative protocols used, each with the rule that chose its negatives.
     pub negative_protocols: Vec<ProtocolDescription>,
     /// The model's evaluation; `None` when only the baseline was run.
     pub model: Option<ModelEvaluation>,
@@ -72,7 +73,7 @@ pub struct EvaluationReport {
 pub struct ProtocolDescription {
     /// Protocol.
     pub protocol: NegativeProtocol,
-    /// How its negatives are chosen.
+    /// Rule that chose its negatives.
     pub description: String,
 }
 
@@ -137,7 +138,7 @@ pub struct SideMetrics {
 /// k-th place count fractionally, as their expected share under a random order.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TopKMetrics {
-    /// Which end was ranked (`head`: compounds per disease, i.e. disease-centric).
+    /// End that was ranked (`head`: compounds per disease, i.e. disease-centric).
     pub side: Side,
     /// Cut-off.
     pub k: usize,
@@ -152,7 +153,7 @@ pub struct TopKMetrics {
 /// AUROC and AUPRC under one negative protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BinaryMetrics {
-    /// Which negatives were used.
+    /// Negative protocol used.
     pub negatives_protocol: NegativeProtocol,
     /// Number of positive (test) triples.
     pub positives: usize,
@@ -207,7 +208,10 @@ impl EvaluationReport {
     /// Returns the evaluations in table order: the model first, then the baseline.
     #[must_use]
     pub fn evaluations(&self) -> Vec<&ModelEvaluation> {
-        self.model.iter().chain(std::iter::once(&self.baseline)).collect()
+        self.model
+            .iter()
+            .chain(std::iter::once(&self.baseline))
+            .collect()
     }
 
     /// Writes the report as pretty-printed JSON, creating the parent directory.
@@ -215,7 +219,10 @@ impl EvaluationReport {
     /// # Errors
     /// The directory or file cannot be written.
     pub fn write(&self, path: &Path) -> Result<(), EvalError> {
-        let failed = |source| EvalError::Write { path: path.to_owned(), source };
+        let failed = |source| EvalError::Write {
+            path: path.to_owned(),
+            source,
+        };
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(failed)?;
         }

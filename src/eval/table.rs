@@ -11,7 +11,8 @@
 //! #     builder.add_edge(&format!("Compound::DB{i}"), "CtD", &format!("Disease::DOID:{i}"), None);
 //! # }
 //! # let graph = builder.build().unwrap();
-//! # let split = Split::make(&graph, &SplitConfig::new("demo", &["CtD"], Strategy::Random, 1)).unwrap();
+//! # let split_config = SplitConfig::new("demo", &["CtD"], Strategy::Random, 1);
+//! # let split = Split::make(&graph, &split_config).unwrap();
 //! # let config = EvalConfig::new(graph.schema(), 42);
 //! # let known = KnownTriples::new(&graph, graph.edges(), &config.filter_groups);
 //! # let prior = DegreePrior::new(&graph, &split.train(&graph));
@@ -67,11 +68,23 @@ pub fn write_header(report: &EvaluationReport, out: &mut impl Write) -> std::io:
         writeln!(out, "  leak: {example}")?;
     }
     let groups: Vec<String> = report.filter_groups.iter().map(|g| g.join("+")).collect();
-    writeln!(out, "filter groups: {}", if groups.is_empty() { "none".into() } else { groups.join(", ") })
+    writeln!(
+        out,
+        "filter groups: {}",
+        if groups.is_empty() {
+            "none".into()
+        } else {
+            groups.join(", ")
+        }
+    )
 }
 
 fn write_ranking(report: &EvaluationReport, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "\nfiltered ranking against all nodes of the right kind (realistic ranks; raw MRR in brackets)")?;
+    writeln!(
+        out,
+        "\nfiltered ranking against all nodes of the right kind \
+         (realistic ranks; raw MRR in brackets)"
+    )?;
     writeln!(
         out,
         "{:<8} {:<16} {:<5} {:>7} {:>9} {:>6} {:>6} {:>6} {:>9} {:>7} {:>6}",
@@ -81,7 +94,11 @@ fn write_ranking(report: &EvaluationReport, out: &mut impl Write) -> std::io::Re
     for relation in &relations {
         for side in ["head", "tail", "both"] {
             for evaluation in report.evaluations() {
-                let Some(entry) = evaluation.relations.iter().find(|r| &r.relation == relation) else {
+                let Some(entry) = evaluation
+                    .relations
+                    .iter()
+                    .find(|r| &r.relation == relation)
+                else {
                     continue;
                 };
                 let metrics = match side {
@@ -94,7 +111,13 @@ fn write_ranking(report: &EvaluationReport, out: &mut impl Write) -> std::io::Re
         }
     }
     for evaluation in report.evaluations() {
-        write_rank_row(out, "all", &evaluation.model, "both", &evaluation.overall.both)?;
+        write_rank_row(
+            out,
+            "all",
+            &evaluation.model,
+            "both",
+            &evaluation.overall.both,
+        )?;
     }
     Ok(())
 }
@@ -125,20 +148,45 @@ fn write_rank_row(
 }
 
 fn write_classification(report: &EvaluationReport, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "\nclassification (AUROC, AUPRC per negative protocol; threshold chosen on valid 1:1)")?;
+    writeln!(
+        out,
+        "\nclassification (AUROC, AUPRC per negative protocol; threshold chosen on valid 1:1)"
+    )?;
     writeln!(
         out,
         "{:<8} {:<16} {:>10} {:>9} {:>9} {:>11} {:>10} {:>10} {:>6} {:>6} {:>6}",
-        "relation", "model", "neg/pos", "AUROC", "AUPRC", "neg/pos", "AUROC", "AUPRC", "acc", "prec", "F1"
+        "relation",
+        "model",
+        "neg/pos",
+        "AUROC",
+        "AUPRC",
+        "neg/pos",
+        "AUROC",
+        "AUPRC",
+        "acc",
+        "prec",
+        "F1"
     )?;
     let cell = |value: Option<f64>| value.map_or("-".into(), |v| format!("{v:.4}"));
     for relation in &relation_names(report) {
         for evaluation in report.evaluations() {
-            let Some(entry) = evaluation.relations.iter().find(|r| &r.relation == relation) else {
+            let Some(entry) = evaluation
+                .relations
+                .iter()
+                .find(|r| &r.relation == relation)
+            else {
                 continue;
             };
-            let protocol = |wanted| entry.classification.iter().find(|c| c.negatives_protocol == wanted);
-            let (one, all) = (protocol(NegativeProtocol::OneToOne), protocol(NegativeProtocol::AllPairs));
+            let protocol = |wanted| {
+                entry
+                    .classification
+                    .iter()
+                    .find(|c| c.negatives_protocol == wanted)
+            };
+            let (one, all) = (
+                protocol(NegativeProtocol::OneToOne),
+                protocol(NegativeProtocol::AllPairs),
+            );
             let ratio = |m: Option<&super::BinaryMetrics>| {
                 m.map_or("-".into(), |m| format!("1:{:.0}", m.negatives_per_positive))
             };
@@ -163,11 +211,23 @@ fn write_classification(report: &EvaluationReport, out: &mut impl Write) -> std:
 }
 
 fn write_top_k(report: &EvaluationReport, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "\nentity-centric top-k, filtered (head: heads ranked per tail, e.g. compounds per disease)")?;
-    writeln!(out, "{:<8} {:<16} {:<5} {:>8} {:>6} {:>8} {:>11}", "relation", "model", "side", "entities", "k", "recall", "precision")?;
+    writeln!(
+        out,
+        "\nentity-centric top-k, filtered \
+         (head: heads ranked per tail, e.g. compounds per disease)"
+    )?;
+    writeln!(
+        out,
+        "{:<8} {:<16} {:<5} {:>8} {:>6} {:>8} {:>11}",
+        "relation", "model", "side", "entities", "k", "recall", "precision"
+    )?;
     for relation in &relation_names(report) {
         for evaluation in report.evaluations() {
-            let Some(entry) = evaluation.relations.iter().find(|r| &r.relation == relation) else {
+            let Some(entry) = evaluation
+                .relations
+                .iter()
+                .find(|r| &r.relation == relation)
+            else {
                 continue;
             };
             for metrics in &entry.top_k {
@@ -189,5 +249,10 @@ fn write_top_k(report: &EvaluationReport, out: &mut impl Write) -> std::io::Resu
 
 /// Returns the relations in report order, as the baseline lists them.
 fn relation_names(report: &EvaluationReport) -> Vec<String> {
-    report.baseline.relations.iter().map(|r| r.relation.clone()).collect()
+    report
+        .baseline
+        .relations
+        .iter()
+        .map(|r| r.relation.clone())
+        .collect()
 }
