@@ -29,6 +29,7 @@ pub fn run(args: &TrainArgs, show_progress: bool, threads: Option<usize>) -> any
         ),
         Some(other) => anyhow::bail!("--device {other:?} is not supported; use cpu or cuda"),
     };
+    crate::model::trainer::retain_freed_memory();
     if let Some(threads) = threads {
         tch::set_num_threads(i32::try_from(threads).context("--threads")?);
     }

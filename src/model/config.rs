@@ -13,6 +13,7 @@
 //! | `epochs` | maximum number of epochs | 50 |
 //! | `batch_size` | positive triples per batch | 1024 |
 //! | `negatives` | negatives per positive, half with a corrupted head and half with a corrupted tail | 32 |
+//! | `shared_negatives` | draw one set of negatives per batch, shared by its positives; batches then hold one relation | true |
 //! | `loss` | `softplus` (logistic) or `margin` (margin ranking) | `softplus` |
 //! | `margin` | γ: added to scores in the softplus loss, the margin of the ranking loss | 6.0 |
 //! | `adversarial_temperature` | α of self-adversarial negative weights softmax(α·s); 0 weighs negatives equally | 1.0 |
@@ -99,6 +100,7 @@ pub struct TrainConfig {
     pub epochs: usize,
     pub batch_size: usize,
     pub negatives: usize,
+    pub shared_negatives: bool,
     pub loss: LossKind,
     pub margin: f64,
     pub adversarial_temperature: f64,
@@ -122,6 +124,7 @@ impl Default for TrainConfig {
             epochs: 50,
             batch_size: 1024,
             negatives: 32,
+            shared_negatives: true,
             loss: LossKind::Softplus,
             margin: 6.0,
             adversarial_temperature: 1.0,

@@ -39,7 +39,7 @@ pub enum ModelError {
     InvalidVectors {
         /// Path of `vectors.parquet`.
         path: PathBuf,
-        /// What is wrong.
+        /// Description of the problem.
         reason: String,
     },
     /// The loss became NaN or infinite.
@@ -60,7 +60,7 @@ pub enum ModelError {
     Checkpoint {
         /// Checkpoint directory or file.
         path: PathBuf,
-        /// What is wrong and what to do.
+        /// Description of the problem and the fix.
         reason: String,
     },
     /// The training split has nothing to train or validate on.
@@ -68,7 +68,7 @@ pub enum ModelError {
     Data {
         /// Split name.
         split: String,
-        /// What is missing.
+        /// Description of the missing data.
         reason: String,
     },
     /// Reading or writing a file failed.

@@ -67,7 +67,7 @@ impl FitOptions {
 /// Returns the final manifest.
 ///
 /// # Errors
-/// An unknown split or missing text vectors, an `out` that holds a model while `resume`
+/// An unknown split or missing text vectors, an `out` that contains a model while `resume`
 /// is off, a checkpoint that does not match the config or graph, a non-finite loss (the
 /// last good checkpoint is kept), or a write failure.
 pub fn fit(
@@ -116,7 +116,7 @@ pub fn fit(
         {
             return Err(ModelError::Checkpoint {
                 path: out.clone(),
-                reason: "it already holds a model; pass --resume to continue it, or choose another --out".into(),
+                reason: "it already contains a model; pass --resume to continue it, or choose another --out".into(),
             });
         }
         ModelManifest::new(config, &graph, text.as_ref().map(|t| t.dim), options.device)

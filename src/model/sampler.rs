@@ -3,6 +3,10 @@
 //! For each positive (h, r, t), [`NegativeSampler::sample`] draws `negatives / 2` corrupted
 //! heads uniformly from the nodes of r's source kind and the rest as corrupted tails from
 //! r's target kind, so that every negative is well typed (a compound never "treats" a gene).
+//! [`NegativeSampler::sample_shared`] draws one such set for a whole batch of one relation,
+//! which every positive of the batch is scored against (batch-shared negatives, as in
+//! PyTorch-BigGraph): the same number of negatives per positive for a fraction of the
+//! gathering and scattering.
 //! Draws are not filtered against known triples, so a few negatives may be true; with
 //! thousands of candidates per kind that share is small (PyKEEN's default does the same).
 //!
@@ -72,6 +76,25 @@ impl NegativeSampler {
             tail_ranges,
             per_head: negatives / 2,
             per_tail: negatives - negatives / 2,
+        }
+    }
+
+    /// Draws one set of negatives for a batch of positives of `relation`, shared by all of
+    /// them: `per_head` heads and `per_tail` tails in total rather than per positive.
+    pub fn sample_shared(&self, relation: u16, rng: &mut impl Rng) -> Negatives {
+        let range = &self.head_ranges[relation as usize];
+        let heads = (0..self.per_head)
+            .map(|_| i64::from(rng.random_range(range.clone())))
+            .collect();
+        let range = &self.tail_ranges[relation as usize];
+        let tails = (0..self.per_tail)
+            .map(|_| i64::from(rng.random_range(range.clone())))
+            .collect();
+        Negatives {
+            heads,
+            tails,
+            per_head: self.per_head,
+            per_tail: self.per_tail,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Scoring with fixed parameters: the [`LinkScorer`] of a trained (or in-training) model.
 //!
-//! [`ScoringModel`] holds every entity's fused vector and every relation's vector, computed
+//! [`ScoringModel`] keeps every entity's fused vector and every relation's vector, computed
 //! once, and scores candidate ranges in chunks so that no intermediate tensor exceeds
 //! [`MAX_CHUNK_ELEMENTS`].
 //!

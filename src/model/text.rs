@@ -112,7 +112,7 @@ impl TextVectors {
         }
         if values.iter().any(|v| !v.is_finite()) {
             return Err(invalid(
-                "a vector holds NaN or infinity; re-run `rxgraph embed`".into(),
+                "a vector contains NaN or infinity; re-run `rxgraph embed`".into(),
             ));
         }
         Ok(Self {

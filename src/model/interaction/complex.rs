@@ -17,7 +17,7 @@
 
 use tch::Tensor;
 
-use super::{complex_parts, smaller, Interaction};
+use super::{complex_parts, head_side_first, Interaction};
 
 /// ComplEx.
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +39,7 @@ impl Interaction for ComplEx {
         let (t_re, t_im) = complex_parts(t);
 
         // Re(h r conj(t)) = Re(h r)·Re(t) + Im(h r)·Im(t); pair the two smaller operands first.
-        if smaller(h, t) {
+        if head_side_first(h, r, t) {
             let hr_re = &h_re * &r_re - &h_im * &r_im;
             let hr_im = &h_re * &r_im + &h_im * &r_re;
             (hr_re * t_re + hr_im * t_im).sum_dim_intlist(-1, false, None)

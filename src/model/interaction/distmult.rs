@@ -15,7 +15,7 @@
 
 use tch::Tensor;
 
-use super::{smaller, Interaction};
+use super::{head_side_first, Interaction};
 
 /// DistMult.
 #[derive(Debug, Clone, Copy)]
@@ -32,7 +32,7 @@ impl Interaction for DistMult {
     }
 
     fn score(&self, h: &Tensor, r: &Tensor, t: &Tensor) -> Tensor {
-        let product = if smaller(h, t) {
+        let product = if head_side_first(h, r, t) {
             (h * r) * t
         } else {
             h * (r * t)

@@ -91,9 +91,24 @@ pub fn for_kind(kind: ModelKind, p_norm: u8) -> Box<dyn Interaction> {
     }
 }
 
-/// Returns whether `a` has fewer elements than `b`, to pick the cheaper evaluation order.
-pub(crate) fn smaller(a: &Tensor, b: &Tensor) -> bool {
-    a.numel() < b.numel()
+/// Returns whether combining `h` with `r` first gives a smaller intermediate than combining
+/// `t` with `r` first, by the element counts of the broadcast shapes. With `h` `[B, 1, W]`,
+/// `r` `[B, 1, W]` and `t` `[1, N, W]` it is true, so one `[B, N, W]` operation remains.
+pub(crate) fn head_side_first(h: &Tensor, r: &Tensor, t: &Tensor) -> bool {
+    broadcast_numel(&h.size(), &r.size()) <= broadcast_numel(&t.size(), &r.size())
+}
+
+fn broadcast_numel(a: &[i64], b: &[i64]) -> i64 {
+    let rank = a.len().max(b.len());
+    let dim = |shape: &[i64], i: usize| {
+        let offset = rank - shape.len();
+        if i < offset {
+            1
+        } else {
+            shape[i - offset]
+        }
+    };
+    (0..rank).map(|i| dim(a, i).max(dim(b, i))).product()
 }
 
 /// Splits a complex tensor stored as `[…, 2·d]` into real and imaginary parts `[…, d]`.

@@ -23,7 +23,7 @@ use std::f64::consts::PI;
 
 use tch::{Device, Tensor};
 
-use super::{complex_parts, smaller, uniform, Interaction, SQRT_EPSILON};
+use super::{complex_parts, head_side_first, uniform, Interaction, SQRT_EPSILON};
 
 /// RotatE.
 #[derive(Debug, Clone, Copy)]
@@ -69,7 +69,7 @@ impl Interaction for RotatE {
         let (t_re, t_im) = complex_parts(t);
 
         // |h r − t| = |h − t conj(r)| because |r| = 1: rotate whichever side is smaller.
-        let (re, im) = if smaller(h, t) {
+        let (re, im) = if head_side_first(h, r, t) {
             let rotated_re = &h_re * &r_re - &h_im * &r_im;
             let rotated_im = &h_re * &r_im + &h_im * &r_re;
             (rotated_re - t_re, rotated_im - t_im)

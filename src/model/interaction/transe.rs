@@ -17,7 +17,7 @@
 
 use tch::Tensor;
 
-use super::{smaller, Interaction, SQRT_EPSILON};
+use super::{head_side_first, Interaction, SQRT_EPSILON};
 
 /// TransE with an L1 or L2 distance.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +42,7 @@ impl Interaction for TransE {
 
     fn score(&self, h: &Tensor, r: &Tensor, t: &Tensor) -> Tensor {
         // Combine the two smaller operands first: one large subtraction instead of two.
-        let difference = if smaller(h, t) {
+        let difference = if head_side_first(h, r, t) {
             (h + r) - t
         } else {
             h - (t - r)
