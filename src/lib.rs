@@ -1,10 +1,13 @@
 //! rxgraph predicts missing links in a biomedical knowledge graph to reposition drugs.
 //!
-//! The pipeline, one module per stage:
+//! The pipeline, one module per stage (arrows point one way: `cli` → `report` → `rank` →
+//! `eval`/`model` → `text`/`kg`):
 //! - [`kg`]: the graph from files (Hetionet TSV/SIF, TSV triples, RDF), in memory with a
 //!   petgraph view, as Parquet and as an Oxigraph store; splits and the leakage check.
-//! - [`eval`]: filtered rank metrics, AUROC/AUPRC and the degree-prior baseline.
-//! - [`text`]: entity texts, literature passages linked to the graph, the vector cache.
+//! - [`text`]: the BERT-family text encoder on libtorch, entity texts, literature passages
+//!   linked to the graph, and the vector cache.
+//! - [`model`]: link scorers.
+//! - [`eval`]: filtered rank metrics, classification metrics, the degree-prior baseline.
 //! - [`rank`]: top-k candidates with known links removed, calibration and explanations.
 //! - [`report`]: the HTML candidate report with plots, and its CSV and Parquet tables.
 //! - [`cli`]: the `rxgraph` command line.

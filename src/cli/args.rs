@@ -30,6 +30,9 @@ pub struct Cli {
 pub enum Command {
     /// Read a graph and write a work directory (Parquet, petgraph, RDF store, splits).
     Ingest(IngestArgs),
+    /// Encode the text of every node (entity texts and literature passages) into
+    /// DIR/vectors.parquet, re-encoding only new or changed texts.
+    Embed(super::embed::EmbedArgs),
     /// Print the counts and degree statistics of a work directory.
     Info(InfoArgs),
     /// Make a train/validation/test split of target relations in a work directory.

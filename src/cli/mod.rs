@@ -3,6 +3,7 @@
 //! `main.rs` parses [`Cli`], sets up logging and calls [`run`].
 
 mod args;
+mod embed;
 mod evaluate;
 mod info;
 mod predict;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Ingest(args) => ingest::run(&args, show_progress),
+        Command::Embed(args) => embed::run(&args, show_progress),
         Command::Info(args) => info::run(&args),
         Command::Split(args) => split::run(&args),
         Command::Query(args) => query::run(&args),

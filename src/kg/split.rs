@@ -528,9 +528,8 @@ pub fn check_leakage(
 mod tests {
     use super::*;
     use crate::kg::{GraphBuilder, Schema};
-    use proptest::prelude::*;
+    use proptest::prelude::{any, prop_assert, prop_assert_eq, prop_assume, proptest};
     use proptest::strategy::Strategy as PropStrategy;
-    use super::Strategy;
 
     fn graph(edges: &[(u8, u8)], palliates: &[(u8, u8)]) -> KnowledgeGraph {
         let mut b = GraphBuilder::new(Schema::hetionet());

@@ -16,7 +16,7 @@
 //! vectors of one model: rows of another model id or length are not reused and are
 //! dropped on write. An unreadable file is rebuilt with a warning. Every write goes to a
 //! temporary file in the same directory that is renamed over the old one, so readers see
-//! the old or the new file, never a partial one; a long run also writes such checkpoints,
+//! the old or the new file, never a partial one. A long run also writes such checkpoints,
 //! so an interrupted run keeps what it encoded.
 //!
 //! ```
@@ -70,11 +70,8 @@ pub enum EmbedError {
     #[error(transparent)]
     Kg(#[from] KgError),
     /// The encoder failed.
-    #[error("encoding texts failed: {message}")]
-    Encoder {
-        /// The encoder's error message.
-        message: String,
-    },
+    #[error("encoding texts failed: {0}")]
+    Encoder(#[from] super::TextError),
     /// The encoder returned a number of floats that is not texts × dim.
     #[error("the encoder returned {found} floats for {texts} texts of dimension {dim}; expected {}", texts * dim)]
     VectorCount {
@@ -124,6 +121,24 @@ pub trait Encode {
     fn encode(&self, texts: &[&str]) -> Result<Encoded, EmbedError>;
 }
 
+impl Encode for super::TextEncoder {
+    fn model_id(&self) -> &str {
+        super::TextEncoder::model_id(self)
+    }
+
+    fn dim(&self) -> usize {
+        super::TextEncoder::dim(self)
+    }
+
+    fn encode(&self, texts: &[&str]) -> Result<Encoded, EmbedError> {
+        let output = super::TextEncoder::encode(self, texts)?;
+        Ok(Encoded {
+            vectors: output.vectors,
+            truncated: output.truncated,
+        })
+    }
+}
+
 /// Output of [`Encode::encode`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Encoded {
@@ -148,7 +163,11 @@ impl EmbedItem {
     /// Makes an item.
     #[must_use]
     pub fn new(id: &str, kind: &str, text: &str) -> Self {
-        Self { id: id.to_owned(), kind: kind.to_owned(), text: text.to_owned() }
+        Self {
+            id: id.to_owned(),
+            kind: kind.to_owned(),
+            text: text.to_owned(),
+        }
     }
 }
 
@@ -165,7 +184,11 @@ pub struct EmbedOptions {
 
 impl Default for EmbedOptions {
     fn default() -> Self {
-        Self { chunk_size: 512, show_progress: false, checkpoint_every: Duration::from_secs(120) }
+        Self {
+            chunk_size: 512,
+            show_progress: false,
+            checkpoint_every: Duration::from_secs(120),
+        }
     }
 }
 
@@ -226,7 +249,10 @@ impl VectorTable {
 /// Returns the SHA-256 of `text`, hex.
 #[must_use]
 pub fn text_hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Encodes the texts of `items` that `path` lacks and writes all vectors to `path`.
@@ -243,7 +269,10 @@ pub fn embed_cached(
     check_items(items)?;
     let dim = encoder.dim();
     let model_id = encoder.model_id();
-    let mut report = EmbedReport { items: items.len(), ..EmbedReport::default() };
+    let mut report = EmbedReport {
+        items: items.len(),
+        ..EmbedReport::default()
+    };
 
     // Reuse rows whose (id, text hash, model id) match.
     let cached = match read_cache(path) {
@@ -258,7 +287,16 @@ pub fn embed_cached(
     let mut vectors: Vec<Option<Vec<f32>>> = vec![None; items.len()];
     if let Some(table) = cached.as_ref().filter(|table| table.dim == dim) {
         let rows: HashMap<(&str, &str, &str), usize> = (0..table.len())
-            .map(|row| ((table.ids[row].as_str(), table.text_hashes[row].as_str(), table.model_ids[row].as_str()), row))
+            .map(|row| {
+                (
+                    (
+                        table.ids[row].as_str(),
+                        table.text_hashes[row].as_str(),
+                        table.model_ids[row].as_str(),
+                    ),
+                    row,
+                )
+            })
             .collect();
         for (index, item) in items.iter().enumerate() {
             if let Some(&row) = rows.get(&(item.id.as_str(), hashes[index].as_str(), model_id)) {
@@ -267,19 +305,32 @@ pub fn embed_cached(
         }
     }
     report.reused = vectors.iter().filter(|v| v.is_some()).count();
-    tracing::debug!(reused = report.reused, items = items.len(), model = model_id, "vector cache read");
+    tracing::debug!(
+        reused = report.reused,
+        items = items.len(),
+        model = model_id,
+        "vector cache read"
+    );
 
     // Encode the rest, shortest texts first so each call pads little.
     let mut pending: Vec<usize> = (0..items.len()).filter(|&i| vectors[i].is_none()).collect();
     pending.sort_by_key(|&i| items[i].text.len());
-    let progress = Progress::new(options.show_progress, pending.len() as u64, "encoding texts");
+    let progress = Progress::new(
+        options.show_progress,
+        pending.len() as u64,
+        "encoding texts",
+    );
     let started = Instant::now();
     let mut last_checkpoint = Instant::now();
     for chunk in pending.chunks(options.chunk_size.max(1)) {
         let texts: Vec<&str> = chunk.iter().map(|&i| items[i].text.as_str()).collect();
         let encoded = encoder.encode(&texts)?;
         if encoded.vectors.len() != texts.len() * dim {
-            return Err(EmbedError::VectorCount { texts: texts.len(), dim, found: encoded.vectors.len() });
+            return Err(EmbedError::VectorCount {
+                texts: texts.len(),
+                dim,
+                found: encoded.vectors.len(),
+            });
         }
         for (&index, vector) in chunk.iter().zip(encoded.vectors.chunks_exact(dim.max(1))) {
             vectors[index] = Some(vector.to_vec());
@@ -290,14 +341,21 @@ pub fn embed_cached(
 
         if last_checkpoint.elapsed() >= options.checkpoint_every {
             write_vectors(path, items, &hashes, &vectors, model_id, dim)?;
-            tracing::debug!(done = report.encoded, pending = pending.len(), "vector cache checkpoint written");
+            // Info level: without a terminal this is the only sign of progress.
+            tracing::info!(
+                encoded = report.encoded,
+                to_encode = pending.len(),
+                "vector cache checkpoint written"
+            );
             last_checkpoint = Instant::now();
         }
     }
     progress.finish();
     report.encode_seconds = started.elapsed().as_secs_f64();
 
-    let unchanged = cached.as_ref().is_some_and(|table| report.encoded == 0 && table.len() == items.len());
+    let unchanged = cached
+        .as_ref()
+        .is_some_and(|table| report.encoded == 0 && table.len() == items.len());
     if !unchanged {
         write_vectors(path, items, &hashes, &vectors, model_id, dim)?;
     }
@@ -308,10 +366,14 @@ fn check_items(items: &[EmbedItem]) -> Result<(), EmbedError> {
     let mut seen = HashSet::with_capacity(items.len());
     for item in items {
         if !seen.insert(item.id.as_str()) {
-            return Err(EmbedError::DuplicateId { id: item.id.clone() });
+            return Err(EmbedError::DuplicateId {
+                id: item.id.clone(),
+            });
         }
         if item.text.trim().is_empty() {
-            return Err(EmbedError::EmptyText { id: item.id.clone() });
+            return Err(EmbedError::EmptyText {
+                id: item.id.clone(),
+            });
         }
     }
     Ok(())
@@ -331,11 +393,24 @@ fn read_cache(path: &Path) -> Result<Option<VectorTable>, String> {
 /// The file is missing, not Parquet, lacks a column, or has a column of another type.
 pub fn read_vectors(path: &Path) -> Result<VectorTable, EmbedError> {
     let invalid = |reason: String| {
-        EmbedError::Kg(KgError::WorkDir { path: path.to_owned(), reason: format!("{VECTORS}: {reason}") })
+        EmbedError::Kg(KgError::WorkDir {
+            path: path.to_owned(),
+            reason: format!("{VECTORS}: {reason}"),
+        })
     };
-    let file = File::open(path).map_err(|e| EmbedError::Kg(KgError::Io { action: "open", path: path.to_owned(), source: e }))?;
-    let parquet_error = |e: parquet::errors::ParquetError| invalid(format!("invalid Parquet ({e})"));
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?.build().map_err(parquet_error)?;
+    let file = File::open(path).map_err(|e| {
+        EmbedError::Kg(KgError::Io {
+            action: "open",
+            path: path.to_owned(),
+            source: e,
+        })
+    })?;
+    let parquet_error =
+        |e: parquet::errors::ParquetError| invalid(format!("invalid Parquet ({e})"));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(parquet_error)?
+        .build()
+        .map_err(parquet_error)?;
 
     let mut table = VectorTable::default();
     for batch in reader {
@@ -346,21 +421,37 @@ pub fn read_vectors(path: &Path) -> Result<VectorTable, EmbedError> {
                 .and_then(|c| c.as_any().downcast_ref::<StringArray>())
                 .ok_or_else(|| invalid(format!("column {name:?} is missing or not utf8")))
         };
-        let (ids, kinds, hashes, models) = (strings("id")?, strings("kind")?, strings("text_hash")?, strings("model_id")?);
+        let (ids, kinds, hashes, models) = (
+            strings("id")?,
+            strings("kind")?,
+            strings("text_hash")?,
+            strings("model_id")?,
+        );
         let list = batch
             .column_by_name("vector")
             .and_then(|c| c.as_any().downcast_ref::<FixedSizeListArray>())
-            .ok_or_else(|| invalid("column \"vector\" is missing or not a fixed-size list".into()))?;
+            .ok_or_else(|| {
+                invalid("column \"vector\" is missing or not a fixed-size list".into())
+            })?;
         let values = list
             .values()
             .as_any()
             .downcast_ref::<Float32Array>()
             .ok_or_else(|| invalid("column \"vector\" does not hold float32 values".into()))?;
-        let dim = usize::try_from(list.value_length()).map_err(|_| invalid("negative vector length".into()))?;
+        let dim = usize::try_from(list.value_length())
+            .map_err(|_| invalid("negative vector length".into()))?;
         if !table.is_empty() && dim != table.dim {
-            return Err(invalid(format!("vector lengths {} and {dim} in one file", table.dim)));
+            return Err(invalid(format!(
+                "vector lengths {} and {dim} in one file",
+                table.dim
+            )));
         }
-        if list.null_count() > 0 || values.null_count() > 0 || [ids, kinds, hashes, models].iter().any(|c| c.null_count() > 0) {
+        if list.null_count() > 0
+            || values.null_count() > 0
+            || [ids, kinds, hashes, models]
+                .iter()
+                .any(|c| c.null_count() > 0)
+        {
             return Err(invalid("a value is null".into()));
         }
         table.dim = dim;
@@ -371,7 +462,9 @@ pub fn read_vectors(path: &Path) -> Result<VectorTable, EmbedError> {
             table.model_ids.push(models.value(row).to_owned());
         }
         let offset = list.offset() * dim;
-        table.vectors.extend_from_slice(&values.values()[offset..offset + batch.num_rows() * dim]);
+        table
+            .vectors
+            .extend_from_slice(&values.values()[offset..offset + batch.num_rows() * dim]);
     }
     Ok(table)
 }
@@ -385,41 +478,76 @@ fn write_vectors(
     model_id: &str,
     dim: usize,
 ) -> Result<(), EmbedError> {
-    let write_error = |message: String| EmbedError::Write { path: path.to_owned(), message };
+    let write_error = |message: String| EmbedError::Write {
+        path: path.to_owned(),
+        message,
+    };
     let rows: Vec<usize> = (0..items.len()).filter(|&i| vectors[i].is_some()).collect();
     let strings = |values: Vec<&str>| -> ArrayRef { Arc::new(StringArray::from(values)) };
-    let flat: Vec<f32> = rows.iter().flat_map(|&i| vectors[i].as_deref().unwrap_or_default().iter().copied()).collect();
-    let length = i32::try_from(dim).map_err(|_| write_error(format!("vector length {dim} exceeds i32")))?;
+    let flat: Vec<f32> = rows
+        .iter()
+        .flat_map(|&i| vectors[i].as_deref().unwrap_or_default().iter().copied())
+        .collect();
+    let length =
+        i32::try_from(dim).map_err(|_| write_error(format!("vector length {dim} exceeds i32")))?;
     let element = Arc::new(Field::new("item", DataType::Float32, false));
-    let list = FixedSizeListArray::try_new(element, length, Arc::new(Float32Array::from(flat)), None)
-        .map_err(|e| write_error(e.to_string()))?;
+    let list =
+        FixedSizeListArray::try_new(element, length, Arc::new(Float32Array::from(flat)), None)
+            .map_err(|e| write_error(e.to_string()))?;
 
     let columns: Vec<(&str, ArrayRef)> = vec![
-        ("id", strings(rows.iter().map(|&i| items[i].id.as_str()).collect())),
-        ("kind", strings(rows.iter().map(|&i| items[i].kind.as_str()).collect())),
-        ("text_hash", strings(rows.iter().map(|&i| hashes[i].as_str()).collect())),
+        (
+            "id",
+            strings(rows.iter().map(|&i| items[i].id.as_str()).collect()),
+        ),
+        (
+            "kind",
+            strings(rows.iter().map(|&i| items[i].kind.as_str()).collect()),
+        ),
+        (
+            "text_hash",
+            strings(rows.iter().map(|&i| hashes[i].as_str()).collect()),
+        ),
         ("model_id", strings(vec![model_id; rows.len()])),
         ("vector", Arc::new(list)),
     ];
-    let fields: Vec<Field> = columns.iter().map(|(name, array)| Field::new(*name, array.data_type().clone(), false)).collect();
-    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, a)| a).collect())
-        .map_err(|e| write_error(e.to_string()))?;
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, array)| Field::new(*name, array.data_type().clone(), false))
+        .collect();
+    let batch = RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns.into_iter().map(|(_, a)| a).collect(),
+    )
+    .map_err(|e| write_error(e.to_string()))?;
 
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".vectors.partial-")
-        .tempfile_in(dir)
-        .map_err(|e| write_error(format!("cannot create a temporary file in {} ({e})", dir.display())))?;
+    // Temporary files are private (0600) by default; the cache is an ordinary output file.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".vectors.partial-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let temp = builder.tempfile_in(dir).map_err(|e| {
+        write_error(format!(
+            "cannot create a temporary file in {} ({e})",
+            dir.display()
+        ))
+    })?;
     let properties = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid zstd level"),
+        ))
         .set_max_row_group_row_count(Some(8_192))
         .build();
     let file = temp.reopen().map_err(|e| write_error(e.to_string()))?;
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).map_err(|e| write_error(e.to_string()))?;
-    writer.write(&batch).map_err(|e| write_error(e.to_string()))?;
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties))
+        .map_err(|e| write_error(e.to_string()))?;
+    writer
+        .write(&batch)
+        .map_err(|e| write_error(e.to_string()))?;
     writer.close().map_err(|e| write_error(e.to_string()))?;
     temp.persist(path).map_err(|e| write_error(e.to_string()))?;
     Ok(())
@@ -440,7 +568,11 @@ mod tests {
 
     impl CountingEncoder {
         fn new(model_id: &'static str) -> Self {
-            Self { model_id, calls: Cell::new(0), texts: Cell::new(0) }
+            Self {
+                model_id,
+                calls: Cell::new(0),
+                texts: Cell::new(0),
+            }
         }
     }
 
@@ -457,7 +589,10 @@ mod tests {
         fn encode(&self, texts: &[&str]) -> Result<Encoded, EmbedError> {
             self.calls.set(self.calls.get() + 1);
             self.texts.set(self.texts.get() + texts.len());
-            let vectors = texts.iter().flat_map(|t| [t.len() as f32, t.split_whitespace().count() as f32, 1.0]).collect();
+            let vectors = texts
+                .iter()
+                .flat_map(|t| [t.len() as f32, t.split_whitespace().count() as f32, 1.0])
+                .collect();
             let truncated = texts.iter().filter(|t| t.len() > 30).count();
             Ok(Encoded { vectors, truncated })
         }
@@ -466,7 +601,11 @@ mod tests {
     fn items() -> Vec<EmbedItem> {
         vec![
             EmbedItem::new("Compound::DB01076", "Compound", "Compound: Atorvastatin."),
-            EmbedItem::new("Gene::7157", "Gene", "Gene: TP53. Full name: tumor protein p53."),
+            EmbedItem::new(
+                "Gene::7157",
+                "Gene",
+                "Gene: TP53. Full name: tumor protein p53.",
+            ),
             EmbedItem::new("Disease::DOID:1612", "Disease", "Disease: breast cancer."),
         ]
     }
@@ -491,19 +630,40 @@ mod tests {
     fn changed_text_and_new_node_reencoded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(VECTORS);
-        embed_cached(&path, &items(), &CountingEncoder::new("m1"), &EmbedOptions::default()).unwrap();
+        embed_cached(
+            &path,
+            &items(),
+            &CountingEncoder::new("m1"),
+            &EmbedOptions::default(),
+        )
+        .unwrap();
 
         let mut changed = items();
         changed[2].text = "Disease: breast carcinoma.".into();
-        changed.push(EmbedItem::new("Anatomy::UBERON:0002107", "Anatomy", "Anatomy: liver."));
+        changed.push(EmbedItem::new(
+            "Anatomy::UBERON:0002107",
+            "Anatomy",
+            "Anatomy: liver.",
+        ));
         let encoder = CountingEncoder::new("m1");
         let report = embed_cached(&path, &changed, &encoder, &EmbedOptions::default()).unwrap();
         assert_eq!((report.encoded, report.reused), (2, 2));
 
         let table = read_vectors(&path).unwrap();
         let ids: Vec<&str> = table.ids.iter().map(String::as_str).collect();
-        assert_eq!(ids, ["Compound::DB01076", "Gene::7157", "Disease::DOID:1612", "Anatomy::UBERON:0002107"]);
-        assert_eq!(table.text_hashes[2], text_hash("Disease: breast carcinoma."));
+        assert_eq!(
+            ids,
+            [
+                "Compound::DB01076",
+                "Gene::7157",
+                "Disease::DOID:1612",
+                "Anatomy::UBERON:0002107"
+            ]
+        );
+        assert_eq!(
+            table.text_hashes[2],
+            text_hash("Disease: breast carcinoma.")
+        );
         assert_eq!(table.vector(3), [15.0, 2.0, 1.0]);
     }
 
@@ -511,8 +671,20 @@ mod tests {
     fn other_model_not_reused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(VECTORS);
-        embed_cached(&path, &items(), &CountingEncoder::new("m1"), &EmbedOptions::default()).unwrap();
-        let report = embed_cached(&path, &items(), &CountingEncoder::new("m2"), &EmbedOptions::default()).unwrap();
+        embed_cached(
+            &path,
+            &items(),
+            &CountingEncoder::new("m1"),
+            &EmbedOptions::default(),
+        )
+        .unwrap();
+        let report = embed_cached(
+            &path,
+            &items(),
+            &CountingEncoder::new("m2"),
+            &EmbedOptions::default(),
+        )
+        .unwrap();
         assert_eq!((report.encoded, report.reused), (3, 0));
         let table = read_vectors(&path).unwrap();
         assert!(table.model_ids.iter().all(|m| m == "m2"));
@@ -523,7 +695,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(VECTORS);
         std::fs::write(&path, b"not parquet").unwrap();
-        let report = embed_cached(&path, &items(), &CountingEncoder::new("m1"), &EmbedOptions::default()).unwrap();
+        let report = embed_cached(
+            &path,
+            &items(),
+            &CountingEncoder::new("m1"),
+            &EmbedOptions::default(),
+        )
+        .unwrap();
         assert!(report.cache_rebuilt);
         assert_eq!(report.encoded, 3);
         assert_eq!(read_vectors(&path).unwrap().len(), 3);
@@ -534,12 +712,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(VECTORS);
         let encoder = CountingEncoder::new("m1");
-        let options = EmbedOptions { chunk_size: 2, show_progress: false, checkpoint_every: Duration::ZERO };
+        let options = EmbedOptions {
+            chunk_size: 2,
+            show_progress: false,
+            checkpoint_every: Duration::ZERO,
+        };
         let report = embed_cached(&path, &items(), &encoder, &options).unwrap();
         assert_eq!(encoder.calls.get(), 2);
         assert_eq!(report.encoded, 3);
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers, [VECTORS]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // A plain new file gets 0666 minus the umask, and so should the cache.
+            let reference = dir.path().join("reference");
+            std::fs::write(&reference, b"").unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path) & 0o644, mode(&reference) & 0o644);
+        }
     }
 
     #[test]
@@ -548,11 +742,23 @@ mod tests {
         let path = dir.path().join(VECTORS);
         let mut duplicate = items();
         duplicate.push(items()[0].clone());
-        let err = embed_cached(&path, &duplicate, &CountingEncoder::new("m1"), &EmbedOptions::default()).unwrap_err();
+        let err = embed_cached(
+            &path,
+            &duplicate,
+            &CountingEncoder::new("m1"),
+            &EmbedOptions::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, EmbedError::DuplicateId { .. }), "{err}");
 
         let empty = vec![EmbedItem::new("Gene::1", "Gene", " \t")];
-        let err = embed_cached(&path, &empty, &CountingEncoder::new("m1"), &EmbedOptions::default()).unwrap_err();
+        let err = embed_cached(
+            &path,
+            &empty,
+            &CountingEncoder::new("m1"),
+            &EmbedOptions::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, EmbedError::EmptyText { .. }), "{err}");
         assert!(!path.exists());
     }
@@ -561,9 +767,23 @@ mod tests {
     fn vector_column_is_fixed_size_float32() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(VECTORS);
-        embed_cached(&path, &items(), &CountingEncoder::new("m1"), &EmbedOptions::default()).unwrap();
+        embed_cached(
+            &path,
+            &items(),
+            &CountingEncoder::new("m1"),
+            &EmbedOptions::default(),
+        )
+        .unwrap();
         let batches = crate::kg::table::read_batches(&path).unwrap();
-        let expected = DataType::FixedSizeList(Arc::new(Field::new("item", DataType::Float32, false)), 3);
-        assert_eq!(batches[0].schema().field_with_name("vector").unwrap().data_type(), &expected);
+        let expected =
+            DataType::FixedSizeList(Arc::new(Field::new("item", DataType::Float32, false)), 3);
+        assert_eq!(
+            batches[0]
+                .schema()
+                .field_with_name("vector")
+                .unwrap()
+                .data_type(),
+            &expected
+        );
     }
 }

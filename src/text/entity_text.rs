@@ -73,35 +73,98 @@ enum Source {
 }
 
 const COMPOUND_PARTS: &[Part] = &[
-    Part { label: "INN", source: Source::Xref("NAME_INN") },
-    Part { label: "Established pharmacologic class", source: Source::Field("class_fda_epc") },
-    Part { label: "Mechanism of action", source: Source::Field("class_fda_moa") },
-    Part { label: "Physiologic effect", source: Source::Field("class_fda_pe") },
-    Part { label: "Chemical class", source: Source::Field("class_fda_chemical") },
-    Part { label: "MeSH pharmacological action", source: Source::Field("class_mesh_pa") },
-    Part { label: "ChEBI roles", source: Source::Field("role_chebi") },
-    Part { label: "DrugBank categories", source: Source::Field("category") },
-    Part { label: "Drug type", source: Source::Field("drug_type") },
-    Part { label: "Description", source: Source::Field("description") },
-    Part { label: "Indications", source: Source::Field("indication") },
-    Part { label: "Targets", source: Source::Field("target") },
+    Part {
+        label: "INN",
+        source: Source::Xref("NAME_INN"),
+    },
+    Part {
+        label: "Established pharmacologic class",
+        source: Source::Field("class_fda_epc"),
+    },
+    Part {
+        label: "Mechanism of action",
+        source: Source::Field("class_fda_moa"),
+    },
+    Part {
+        label: "Physiologic effect",
+        source: Source::Field("class_fda_pe"),
+    },
+    Part {
+        label: "Chemical class",
+        source: Source::Field("class_fda_chemical"),
+    },
+    Part {
+        label: "MeSH pharmacological action",
+        source: Source::Field("class_mesh_pa"),
+    },
+    Part {
+        label: "ChEBI roles",
+        source: Source::Field("role_chebi"),
+    },
+    Part {
+        label: "DrugBank categories",
+        source: Source::Field("category"),
+    },
+    Part {
+        label: "Drug type",
+        source: Source::Field("drug_type"),
+    },
+    Part {
+        label: "Description",
+        source: Source::Field("description"),
+    },
+    Part {
+        label: "Indications",
+        source: Source::Field("indication"),
+    },
+    Part {
+        label: "Targets",
+        source: Source::Field("target"),
+    },
 ];
 
 const DISEASE_PARTS: &[Part] = &[
-    Part { label: "Synonyms", source: Source::Field("synonym") },
-    Part { label: "Parent terms", source: Source::Field("parent") },
-    Part { label: "Definition", source: Source::Field("definition") },
+    Part {
+        label: "Synonyms",
+        source: Source::Field("synonym"),
+    },
+    Part {
+        label: "Parent terms",
+        source: Source::Field("parent"),
+    },
+    Part {
+        label: "Definition",
+        source: Source::Field("definition"),
+    },
 ];
 
 const GENE_PARTS: &[Part] = &[
-    Part { label: "Full name", source: Source::Field("description") },
-    Part { label: "Nomenclature name", source: Source::Field("full_name") },
-    Part { label: "Synonyms", source: Source::Xref("SYMBOL_SYNONYM") },
-    Part { label: "Other names", source: Source::ListField("other_designations") },
-    Part { label: "Location", source: Source::Field("map_location") },
+    Part {
+        label: "Full name",
+        source: Source::Field("description"),
+    },
+    Part {
+        label: "Nomenclature name",
+        source: Source::Field("full_name"),
+    },
+    Part {
+        label: "Synonyms",
+        source: Source::Xref("SYMBOL_SYNONYM"),
+    },
+    Part {
+        label: "Other names",
+        source: Source::ListField("other_designations"),
+    },
+    Part {
+        label: "Location",
+        source: Source::Field("map_location"),
+    },
 ];
 
-const CLASS_PARTS: &[Part] = &[Part { label: "Class type", source: Source::Field("category") }];
+const CLASS_PARTS: &[Part] = &[Part {
+    label: "Class type",
+    source: Source::Field("category"),
+}];
 
 impl EntityTexts {
     /// Reads the embedded tables, plus the optional sources that `options` name.
@@ -141,7 +204,11 @@ impl EntityTexts {
     #[must_use]
     pub fn text(&self, id: &str, kind: &str, name: &str) -> String {
         let name = normalize_whitespace(name);
-        let head = if name.is_empty() { id.split_once("::").map_or(id, |(_, s)| s).to_owned() } else { name };
+        let head = if name.is_empty() {
+            id.split_once("::").map_or(id, |(_, s)| s).to_owned()
+        } else {
+            name
+        };
         let mut seen: HashSet<String> = HashSet::from([head.to_lowercase()]);
         let mut out = format!("{kind}: {}", head);
         end_sentence(&mut out);
@@ -170,10 +237,17 @@ impl EntityTexts {
     fn items(&self, id: &str, kind: &str, part: &Part, seen: &mut HashSet<String>) -> Vec<String> {
         let raw: Vec<String> = match part.source {
             Source::Field(field) => self.texts.texts(id, field).map(str::to_owned).collect(),
-            Source::ListField(field) => {
-                self.texts.texts(id, field).flat_map(|t| t.split("; ")).map(str::to_owned).collect()
-            }
-            Source::Xref(resource) => self.xrefs.xrefs_of(id, resource).map(|x| x.xref_id.clone()).collect(),
+            Source::ListField(field) => self
+                .texts
+                .texts(id, field)
+                .flat_map(|t| t.split("; "))
+                .map(str::to_owned)
+                .collect(),
+            Source::Xref(resource) => self
+                .xrefs
+                .xrefs_of(id, resource)
+                .map(|x| x.xref_id.clone())
+                .collect(),
         };
         let mut items = Vec::new();
         for item in raw {
@@ -187,7 +261,11 @@ impl EntityTexts {
         }
         // A gene without a cytoband still has a chromosome.
         if items.is_empty() && part.label == "Location" {
-            items = self.texts.texts(id, "chromosome").map(|c| format!("chromosome {c}")).collect();
+            items = self
+                .texts
+                .texts(id, "chromosome")
+                .map(|c| format!("chromosome {c}"))
+                .collect();
         }
         items
     }
@@ -239,8 +317,14 @@ mod tests {
     fn compound_text_atorvastatin() {
         let text = texts().text("Compound::DB01076", "Compound", "Atorvastatin");
         assert!(text.starts_with("Compound: Atorvastatin. "), "{text}");
-        assert!(text.contains("Established pharmacologic class: HMG-CoA Reductase Inhibitor."), "{text}");
-        assert!(text.contains("MeSH pharmacological action: Anticholesteremic Agents; "), "{text}");
+        assert!(
+            text.contains("Established pharmacologic class: HMG-CoA Reductase Inhibitor."),
+            "{text}"
+        );
+        assert!(
+            text.contains("MeSH pharmacological action: Anticholesteremic Agents; "),
+            "{text}"
+        );
         // The INN equals the name, so it is not repeated.
         assert!(!text.contains("INN:"), "{text}");
         assert!(!text.contains("Indications:"), "{text}");
@@ -254,8 +338,15 @@ mod tests {
 
     #[test]
     fn compound_text_indications_opt_in() {
-        let options = EntityTextOptions { include_indications_targets: true, noncommercial_texts: None };
-        let text = EntityTexts::load(&options).unwrap().text("Compound::DB01076", "Compound", "Atorvastatin");
+        let options = EntityTextOptions {
+            include_indications_targets: true,
+            noncommercial_texts: None,
+        };
+        let text = EntityTexts::load(&options).unwrap().text(
+            "Compound::DB01076",
+            "Compound",
+            "Atorvastatin",
+        );
         assert!(text.contains("Indications: "), "{text}");
         assert!(text.contains("Targets: "), "{text}");
     }
@@ -265,14 +356,20 @@ mod tests {
         let text = texts().text("Disease::DOID:1612", "Disease", "breast cancer");
         assert!(text.starts_with("Disease: breast cancer. "), "{text}");
         assert!(text.contains("Parent terms: thoracic cancer."), "{text}");
-        assert!(text.contains("Definition: A thoracic cancer that originates in the mammary gland."), "{text}");
+        assert!(
+            text.contains("Definition: A thoracic cancer that originates in the mammary gland."),
+            "{text}"
+        );
         assert!(!text.contains("located_in"), "{text}");
     }
 
     #[test]
     fn gene_text_tp53() {
         let text = texts().text("Gene::7157", "Gene", "TP53");
-        assert!(text.starts_with("Gene: TP53. Full name: tumor protein p53. Synonyms: "), "{text}");
+        assert!(
+            text.starts_with("Gene: TP53. Full name: tumor protein p53. Synonyms: "),
+            "{text}"
+        );
         assert!(text.contains("LFS1"), "{text}");
         assert!(text.ends_with("Location: 17p13.1."), "{text}");
         assert!(!text.contains("protein-coding"), "{text}");
@@ -280,8 +377,15 @@ mod tests {
 
     #[test]
     fn pharmacologic_class_text() {
-        let text = texts().text("Pharmacologic Class::N0000000069", "Pharmacologic Class", "x");
-        assert_eq!(text, "Pharmacologic Class: x. Class type: Mechanism of Action (FDA).");
+        let text = texts().text(
+            "Pharmacologic Class::N0000000069",
+            "Pharmacologic Class",
+            "x",
+        );
+        assert_eq!(
+            text,
+            "Pharmacologic Class: x. Class type: Mechanism of Action (FDA)."
+        );
     }
 
     #[test]
@@ -294,7 +398,10 @@ mod tests {
 
     #[test]
     fn relation_words_get_spaces() {
-        assert_eq!(space_relation_words("a cancer located_in the breast"), "a cancer located in the breast");
+        assert_eq!(
+            space_relation_words("a cancer located_in the breast"),
+            "a cancer located in the breast"
+        );
         assert_eq!(space_relation_words("IL_6 _x"), "IL_6 _x");
     }
 

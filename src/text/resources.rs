@@ -36,7 +36,11 @@ pub struct EmbeddedFile {
 
 macro_rules! embedded {
     ($path:literal, $kind:literal) => {
-        EmbeddedFile { path: $path, kind: $kind, bytes: include_bytes!(concat!("../../", $path)) }
+        EmbeddedFile {
+            path: $path,
+            kind: $kind,
+            bytes: include_bytes!(concat!("../../", $path)),
+        }
     };
 }
 
@@ -52,13 +56,18 @@ pub const EMBEDDED_TEXTS: [EmbeddedFile; 4] = [
     embedded!("data/texts/gene_ncbi.tsv.gz", "Gene"),
     embedded!("data/texts/disease_do.tsv.gz", "Disease"),
     embedded!("data/texts/compound_drugcentral.tsv.gz", "Compound"),
-    embedded!("data/texts/pharmacologic_class_drugcentral.tsv.gz", "Pharmacologic Class"),
+    embedded!(
+        "data/texts/pharmacologic_class_drugcentral.tsv.gz",
+        "Pharmacologic Class"
+    ),
 ];
 
 /// DrugCentral indications and targets of compounds. They restate CtD/CpD and CbG edges,
 /// so entity texts leave them out unless asked to include them.
-pub const EMBEDDED_INDICATIONS_TARGETS: EmbeddedFile =
-    embedded!("data/texts/compound_drugcentral_indications_targets.tsv.gz", "Compound");
+pub const EMBEDDED_INDICATIONS_TARGETS: EmbeddedFile = embedded!(
+    "data/texts/compound_drugcentral_indications_targets.tsv.gz",
+    "Compound"
+);
 
 /// Column names of every entity-text table.
 pub const TEXT_COLUMNS: [&str; 5] = ["node_id", "field", "text", "source", "license"];
@@ -113,7 +122,13 @@ impl XrefTable {
         if columns.len() != 5 || columns[2] != "resource" || columns[3] != "xref_id" {
             return Err(KgError::BadHeader {
                 path: reader.path().to_owned(),
-                expected: vec!["<node id>", "<node name>", "resource", "xref_id", "source|evidence"],
+                expected: vec![
+                    "<node id>",
+                    "<node name>",
+                    "resource",
+                    "xref_id",
+                    "source|evidence",
+                ],
                 found: header,
             });
         }
@@ -123,7 +138,10 @@ impl XrefTable {
             let (line, fields) = record?;
             if let Some(empty) = [0, 2, 3].into_iter().find(|&i| fields[i].trim().is_empty()) {
                 return Err(KgError::InvalidField {
-                    origin: Origin { path: path.clone(), line },
+                    origin: Origin {
+                        path: path.clone(),
+                        line,
+                    },
                     field: ["node id", "", "resource", "xref_id"][empty],
                     value: String::new(),
                     reason: "the field is empty".into(),
@@ -142,8 +160,14 @@ impl XrefTable {
 
     fn push(&mut self, xref: Xref) {
         let index = self.rows.len();
-        self.by_node.entry(xref.node_id.clone()).or_default().push(index);
-        self.by_xref.entry((xref.resource.clone(), xref.xref_id.clone())).or_default().push(index);
+        self.by_node
+            .entry(xref.node_id.clone())
+            .or_default()
+            .push(index);
+        self.by_xref
+            .entry((xref.resource.clone(), xref.xref_id.clone()))
+            .or_default()
+            .push(index);
         self.rows.push(xref);
     }
 
@@ -165,7 +189,11 @@ impl XrefTable {
     }
 
     /// Iterates over the cross-references of `node_id` in `resource`, in file order.
-    pub fn xrefs_of<'a>(&'a self, node_id: &str, resource: &'a str) -> impl Iterator<Item = &'a Xref> {
+    pub fn xrefs_of<'a>(
+        &'a self,
+        node_id: &str,
+        resource: &'a str,
+    ) -> impl Iterator<Item = &'a Xref> {
         self.by_node
             .get(node_id)
             .into_iter()
@@ -229,13 +257,19 @@ impl TextTable {
         while let Some(record) = reader.next_record(TEXT_COLUMNS.len()) {
             let (line, fields) = record?;
             let invalid = |field: &'static str, reason: &str| KgError::InvalidField {
-                origin: Origin { path: path.clone(), line },
+                origin: Origin {
+                    path: path.clone(),
+                    line,
+                },
                 field,
                 value: fields[0].to_owned(),
                 reason: reason.to_owned(),
             };
             if !fields[0].contains("::") {
-                return Err(invalid("node_id", "expected a Hetionet id such as Gene::7157"));
+                return Err(invalid(
+                    "node_id",
+                    "expected a Hetionet id such as Gene::7157",
+                ));
             }
             if fields[1].trim().is_empty() {
                 return Err(invalid("field", "the field name is empty"));
@@ -243,8 +277,15 @@ impl TextTable {
             if fields[2].trim().is_empty() {
                 continue;
             }
-            let row = TextRow { node_id: fields[0].to_owned(), field: fields[1].to_owned(), text: fields[2].to_owned() };
-            self.by_node.entry(row.node_id.clone()).or_default().push(row);
+            let row = TextRow {
+                node_id: fields[0].to_owned(),
+                field: fields[1].to_owned(),
+                text: fields[2].to_owned(),
+            };
+            self.by_node
+                .entry(row.node_id.clone())
+                .or_default()
+                .push(row);
             self.rows += 1;
         }
         Ok(())
@@ -296,7 +337,10 @@ mod tests {
     fn embedded_xrefs_read() {
         let xrefs = XrefTable::embedded().unwrap();
         assert_eq!(xrefs.len(), 13_974 + 3_568 + 120_991);
-        let inn: Vec<&str> = xrefs.xrefs_of("Compound::DB00091", "NAME_INN").map(|x| x.xref_id.as_str()).collect();
+        let inn: Vec<&str> = xrefs
+            .xrefs_of("Compound::DB00091", "NAME_INN")
+            .map(|x| x.xref_id.as_str())
+            .collect();
         assert_eq!(inn, ["ciclosporin"]);
     }
 
@@ -319,6 +363,11 @@ mod tests {
         assert_eq!(texts.texts("Compound::DB00945", "indication").count(), 0);
 
         let with_indications = TextTable::embedded(true).unwrap();
-        assert!(with_indications.texts("Compound::DB00945", "indication").count() > 0);
+        assert!(
+            with_indications
+                .texts("Compound::DB00945", "indication")
+                .count()
+                > 0
+        );
     }
 }

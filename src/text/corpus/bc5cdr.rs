@@ -44,7 +44,11 @@ pub fn read_pubtator(reader: &mut LineReader, name: &str) -> Result<CorpusSet, K
 
         if line.trim().is_empty() {
             if let Some((pmid, _, _)) = &title {
-                return Err(invalid("PubTator line", "", format!("document {pmid} has a title but no abstract line")));
+                return Err(invalid(
+                    "PubTator line",
+                    "",
+                    format!("document {pmid} has a title but no abstract line"),
+                ));
             }
             continue;
         }
@@ -63,10 +67,18 @@ pub fn read_pubtator(reader: &mut LineReader, name: &str) -> Result<CorpusSet, K
                 }
                 _ => {
                     let Some((title_pmid, title_text, title_line)) = title.take() else {
-                        return Err(invalid("PubTator line", &line, format!("abstract of {pmid} without a title line before it")));
+                        return Err(invalid(
+                            "PubTator line",
+                            &line,
+                            format!("abstract of {pmid} without a title line before it"),
+                        ));
                     };
                     if title_pmid != pmid {
-                        return Err(invalid("PMID", pmid, format!("the abstract line follows the title of {title_pmid}")));
+                        return Err(invalid(
+                            "PMID",
+                            pmid,
+                            format!("the abstract line follows the title of {title_pmid}"),
+                        ));
                     }
                     let document = Document {
                         pmid: pmid.to_owned(),
@@ -82,14 +94,24 @@ pub fn read_pubtator(reader: &mut LineReader, name: &str) -> Result<CorpusSet, K
 
         let fields: Vec<&str> = line.split('\t').collect();
         let Some(current) = open.as_ref() else {
-            return Err(invalid("PubTator line", &line, "annotation line before any title and abstract lines".into()));
+            return Err(invalid(
+                "PubTator line",
+                &line,
+                "annotation line before any title and abstract lines".into(),
+            ));
         };
         if fields[0] != current.document.pmid {
-            return Err(invalid("PMID", fields[0], format!("the line is inside document {}", current.document.pmid)));
+            return Err(invalid(
+                "PMID",
+                fields[0],
+                format!("the line is inside document {}", current.document.pmid),
+            ));
         }
         match fields.len() {
             4 => set.relations.push(parse_relation(&fields, &origin)?),
-            6 | 7 => set.annotations.push(parse_mention(&fields, current, &origin)?),
+            6 | 7 => set
+                .annotations
+                .push(parse_mention(&fields, current, &origin)?),
             n => {
                 return Err(invalid(
                     "PubTator line",
@@ -140,11 +162,19 @@ fn parse_relation(fields: &[&str], origin: &Origin) -> Result<RawRelation, KgErr
         reason: reason.to_owned(),
     };
     if fields[1] != "CID" {
-        return Err(invalid("relation type", fields[1], "expected CID (chemical-induced disease)"));
+        return Err(invalid(
+            "relation type",
+            fields[1],
+            "expected CID (chemical-induced disease)",
+        ));
     }
     for id in &fields[2..4] {
         if !is_mesh_id(id) {
-            return Err(invalid("MeSH id", id, "expected a MeSH unique id such as D008750"));
+            return Err(invalid(
+                "MeSH id",
+                id,
+                "expected a MeSH unique id such as D008750",
+            ));
         }
     }
     Ok(RawRelation {
@@ -157,7 +187,11 @@ fn parse_relation(fields: &[&str], origin: &Origin) -> Result<RawRelation, KgErr
     })
 }
 
-fn parse_mention(fields: &[&str], document: &OpenDocument, origin: &Origin) -> Result<Annotation, KgError> {
+fn parse_mention(
+    fields: &[&str],
+    document: &OpenDocument,
+    origin: &Origin,
+) -> Result<Annotation, KgError> {
     let invalid = |field: &'static str, value: &str, reason: String| KgError::InvalidField {
         origin: origin.clone(),
         field,
@@ -165,14 +199,26 @@ fn parse_mention(fields: &[&str], document: &OpenDocument, origin: &Origin) -> R
         reason,
     };
     let offset = |field: &'static str, value: &str| {
-        value.parse::<usize>().map_err(|_| invalid(field, value, "expected a character offset (a non-negative integer)".into()))
+        value.parse::<usize>().map_err(|_| {
+            invalid(
+                field,
+                value,
+                "expected a character offset (a non-negative integer)".into(),
+            )
+        })
     };
     let start = offset("start", fields[1])?;
     let end = offset("end", fields[2])?;
     let entity_type = match fields[4] {
         "Chemical" => EntityType::Chemical,
         "Disease" => EntityType::Disease,
-        other => return Err(invalid("entity type", other, "expected Chemical or Disease".into())),
+        other => {
+            return Err(invalid(
+                "entity type",
+                other,
+                "expected Chemical or Disease".into(),
+            ))
+        }
     };
     // A composite mention may have unnormalised parts: `D002544|-1`.
     let parts: Vec<&str> = fields[5].split('|').collect();
@@ -180,11 +226,20 @@ fn parse_mention(fields: &[&str], document: &OpenDocument, origin: &Origin) -> R
         return Err(invalid(
             "MeSH id",
             bad,
-            format!("in {:?}: expected MeSH unique ids or -1, joined by | (D003000|C012345)", fields[5]),
+            format!(
+                "in {:?}: expected MeSH unique ids or -1, joined by | (D003000|C012345)",
+                fields[5]
+            ),
         ));
     }
-    let ids: Vec<String> = parts.into_iter().filter(|id| *id != "-1").map(str::to_owned).collect();
-    document.check_span(start, end, fields[3]).map_err(|reason| invalid("mention", fields[3], reason))?;
+    let ids: Vec<String> = parts
+        .into_iter()
+        .filter(|id| *id != "-1")
+        .map(str::to_owned)
+        .collect();
+    document
+        .check_span(start, end, fields[3])
+        .map_err(|reason| invalid("mention", fields[3], reason))?;
 
     Ok(Annotation {
         pmid: fields[0].to_owned(),
@@ -212,7 +267,11 @@ impl OpenDocument {
         let text = document.text();
         let mut char_starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         char_starts.push(text.len());
-        Self { document, char_starts, text }
+        Self {
+            document,
+            char_starts,
+            text,
+        }
     }
 
     fn check_span(&self, start: usize, end: usize, expected: &str) -> Result<(), String> {
@@ -230,13 +289,17 @@ pub(super) fn check_span(
 ) -> Result<(), String> {
     let chars = char_starts.len() - 1;
     if start >= end || end > chars {
-        return Err(format!("offsets {start}..{end} are not a span of the {chars}-character title and abstract"));
+        return Err(format!(
+            "offsets {start}..{end} are not a span of the {chars}-character title and abstract"
+        ));
     }
     let found = &text[char_starts[start]..char_starts[end]];
     if found == expected {
         Ok(())
     } else {
-        Err(format!("the text at offsets {start}..{end} is {found:?}, not the mention text"))
+        Err(format!(
+            "the text at offsets {start}..{end} is {found:?}, not the mention text"
+        ))
     }
 }
 
@@ -247,7 +310,8 @@ mod tests {
     use super::*;
 
     fn read(text: &'static str) -> Result<CorpusSet, KgError> {
-        let mut reader = LineReader::from_bytes(Path::new("test.PubTator.txt"), text.as_bytes()).unwrap();
+        let mut reader =
+            LineReader::from_bytes(Path::new("test.PubTator.txt"), text.as_bytes()).unwrap();
         read_pubtator(&mut reader, "test")
     }
 
@@ -264,13 +328,29 @@ mod tests {
 
         let first = &set.documents[0];
         assert_eq!(first.pmid, "227508");
-        assert_eq!(first.title, "Naloxone reverses the antihypertensive effect of clonidine.");
-        assert!(first.abstract_text.starts_with("In unanesthetized, spontaneously hypertensive rats"));
+        assert_eq!(
+            first.title,
+            "Naloxone reverses the antihypertensive effect of clonidine."
+        );
+        assert!(first
+            .abstract_text
+            .starts_with("In unanesthetized, spontaneously hypertensive rats"));
         assert_eq!(first.line, 1);
 
-        let mentions: Vec<&Annotation> = set.annotations.iter().filter(|a| a.pmid == "227508").collect();
+        let mentions: Vec<&Annotation> = set
+            .annotations
+            .iter()
+            .filter(|a| a.pmid == "227508")
+            .collect();
         assert_eq!(mentions.len(), 20);
-        assert_eq!((mentions[0].start, mentions[0].end, mentions[0].text.as_str()), (0, 8, "Naloxone"));
+        assert_eq!(
+            (
+                mentions[0].start,
+                mentions[0].end,
+                mentions[0].text.as_str()
+            ),
+            (0, 8, "Naloxone")
+        );
         assert_eq!(mentions[0].mesh_ids, ["D009270"]);
         assert!(mentions[4].mesh_ids.is_empty(), "nalozone is -1");
 
@@ -291,27 +371,72 @@ mod tests {
 
     #[test]
     fn mention_text_mismatch_rejected() {
-        let err = read("1|t|Aspirin.\n1|a|Text.\n1\t0\t7\tAspirim\tChemical\tD001241\n").unwrap_err().to_string();
-        assert!(err.starts_with("test.PubTator.txt:3: invalid mention \"Aspirim\""), "{err}");
+        let err = read("1|t|Aspirin.\n1|a|Text.\n1\t0\t7\tAspirim\tChemical\tD001241\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("test.PubTator.txt:3: invalid mention \"Aspirim\""),
+            "{err}"
+        );
         assert!(err.contains("is \"Aspirin\""), "{err}");
     }
 
     #[test]
     fn malformed_lines_rejected_with_line() {
         let cases = [
-            ("1|t|A.\n1|a|B.\n1\t0\t1\tA\tChemical\n", "test.PubTator.txt:3:", "5 tab-separated fields"),
-            ("1|t|A.\n1|a|B.\n1\t0\t1\tA\n", "test.PubTator.txt:3:", "invalid relation type \"0\""),
-            ("1|t|A.\n1|a|B.\n1\t0\tx\tA\tChemical\tD1\n", "test.PubTator.txt:3:", "invalid end \"x\""),
-            ("1|t|A.\n1|a|B.\n1\t0\t1\tA\tDrug\tD1\n", "test.PubTator.txt:3:", "expected Chemical or Disease"),
-            ("1|t|A.\n1|a|B.\n1\t0\t1\tA\tChemical\tmesh:1\n", "test.PubTator.txt:3:", "invalid MeSH id"),
-            ("1|t|A.\n1|a|B.\n2\t0\t1\tA\tChemical\tD1\n", "test.PubTator.txt:3:", "inside document 1"),
-            ("1|t|A.\n1|a|B.\n1\tCID\tD1\n", "test.PubTator.txt:3:", "3 tab-separated fields"),
-            ("1|t|A.\n1|a|B.\n1\tXYZ\tD1\tD2\n", "test.PubTator.txt:3:", "expected CID"),
+            (
+                "1|t|A.\n1|a|B.\n1\t0\t1\tA\tChemical\n",
+                "test.PubTator.txt:3:",
+                "5 tab-separated fields",
+            ),
+            (
+                "1|t|A.\n1|a|B.\n1\t0\t1\tA\n",
+                "test.PubTator.txt:3:",
+                "invalid relation type \"0\"",
+            ),
+            (
+                "1|t|A.\n1|a|B.\n1\t0\tx\tA\tChemical\tD1\n",
+                "test.PubTator.txt:3:",
+                "invalid end \"x\"",
+            ),
+            (
+                "1|t|A.\n1|a|B.\n1\t0\t1\tA\tDrug\tD1\n",
+                "test.PubTator.txt:3:",
+                "expected Chemical or Disease",
+            ),
+            (
+                "1|t|A.\n1|a|B.\n1\t0\t1\tA\tChemical\tmesh:1\n",
+                "test.PubTator.txt:3:",
+                "invalid MeSH id",
+            ),
+            (
+                "1|t|A.\n1|a|B.\n2\t0\t1\tA\tChemical\tD1\n",
+                "test.PubTator.txt:3:",
+                "inside document 1",
+            ),
+            (
+                "1|t|A.\n1|a|B.\n1\tCID\tD1\n",
+                "test.PubTator.txt:3:",
+                "3 tab-separated fields",
+            ),
+            (
+                "1|t|A.\n1|a|B.\n1\tXYZ\tD1\tD2\n",
+                "test.PubTator.txt:3:",
+                "expected CID",
+            ),
             ("1|a|B.\n", "test.PubTator.txt:1:", "without a title line"),
             ("x1|t|A.\n", "test.PubTator.txt:1:", "invalid PMID"),
             ("1|t|A.\n\n", "test.PubTator.txt:2:", "no abstract line"),
-            ("1\t0\t1\tA\tChemical\tD1\n", "test.PubTator.txt:1:", "before any title"),
-            ("1|t|A.\n1|a|B.\n1\t2\t9\tB.\tChemical\tD1\n", "test.PubTator.txt:3:", "not a span"),
+            (
+                "1\t0\t1\tA\tChemical\tD1\n",
+                "test.PubTator.txt:1:",
+                "before any title",
+            ),
+            (
+                "1|t|A.\n1|a|B.\n1\t2\t9\tB.\tChemical\tD1\n",
+                "test.PubTator.txt:3:",
+                "not a span",
+            ),
         ];
         for (input, prefix, reason) in cases {
             let err = read(input).unwrap_err().to_string();

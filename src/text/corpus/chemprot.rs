@@ -43,7 +43,10 @@ pub fn read_chemprot(files: &ChemProtFiles, name: &str) -> Result<CorpusSet, KgE
     let mut reader = LineReader::open(&files.abstracts)?;
     while let Some(record) = reader.next_record(3) {
         let (line, fields) = record?;
-        let origin = Origin { path: files.abstracts.clone(), line };
+        let origin = Origin {
+            path: files.abstracts.clone(),
+            line,
+        };
         check_pmid(fields[0]).map_err(|reason| invalid(&origin, "PMID", fields[0], reason))?;
         let document = Document {
             pmid: fields[0].to_owned(),
@@ -54,8 +57,16 @@ pub fn read_chemprot(files: &ChemProtFiles, name: &str) -> Result<CorpusSet, KgE
         let text = document.text();
         let mut char_starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         char_starts.push(text.len());
-        if texts.insert(document.pmid.clone(), (text, char_starts)).is_some() {
-            return Err(invalid(&origin, "PMID", fields[0], "the abstracts file lists this PMID twice".into()));
+        if texts
+            .insert(document.pmid.clone(), (text, char_starts))
+            .is_some()
+        {
+            return Err(invalid(
+                &origin,
+                "PMID",
+                fields[0],
+                "the abstracts file lists this PMID twice".into(),
+            ));
         }
         set.documents.push(document);
     }
@@ -64,10 +75,18 @@ pub fn read_chemprot(files: &ChemProtFiles, name: &str) -> Result<CorpusSet, KgE
     let mut reader = LineReader::open(&files.entities)?;
     while let Some(record) = reader.next_record(6) {
         let (line, fields) = record?;
-        let origin = Origin { path: files.entities.clone(), line };
+        let origin = Origin {
+            path: files.entities.clone(),
+            line,
+        };
         let annotation = parse_entity(&fields, &texts, &origin)?;
         if !entity_keys.insert((annotation.pmid.clone(), fields[1].to_owned())) {
-            return Err(invalid(&origin, "entity id", fields[1], format!("defined twice for PMID {}", fields[0])));
+            return Err(invalid(
+                &origin,
+                "entity id",
+                fields[1],
+                format!("defined twice for PMID {}", fields[0]),
+            ));
         }
         set.annotations.push(annotation);
     }
@@ -76,15 +95,24 @@ pub fn read_chemprot(files: &ChemProtFiles, name: &str) -> Result<CorpusSet, KgE
         let mut reader = LineReader::open(path)?;
         while let Some(record) = reader.next_record(6) {
             let (line, fields) = record?;
-            let origin = Origin { path: path.clone(), line };
-            set.relations.push(parse_relation(&fields, &entity_keys, &origin)?);
+            let origin = Origin {
+                path: path.clone(),
+                line,
+            };
+            set.relations
+                .push(parse_relation(&fields, &entity_keys, &origin)?);
         }
     }
     Ok(set)
 }
 
 fn invalid(origin: &Origin, field: &'static str, value: &str, reason: String) -> KgError {
-    KgError::InvalidField { origin: origin.clone(), field, value: value.to_owned(), reason }
+    KgError::InvalidField {
+        origin: origin.clone(),
+        field,
+        value: value.to_owned(),
+        reason,
+    }
 }
 
 fn parse_entity(
@@ -93,22 +121,47 @@ fn parse_entity(
     origin: &Origin,
 ) -> Result<Annotation, KgError> {
     let Some((text, char_starts)) = texts.get(fields[0]) else {
-        return Err(invalid(origin, "PMID", fields[0], "the abstracts file has no such PMID".into()));
+        return Err(invalid(
+            origin,
+            "PMID",
+            fields[0],
+            "the abstracts file has no such PMID".into(),
+        ));
     };
     if !is_term_id(fields[1]) {
-        return Err(invalid(origin, "entity id", fields[1], "expected T followed by digits, e.g. T12".into()));
+        return Err(invalid(
+            origin,
+            "entity id",
+            fields[1],
+            "expected T followed by digits, e.g. T12".into(),
+        ));
     }
     let entity_type = match fields[2] {
         "CHEMICAL" => EntityType::Chemical,
         "GENE-Y" | "GENE-N" => EntityType::Gene,
-        other => return Err(invalid(origin, "entity type", other, "expected CHEMICAL, GENE-Y or GENE-N".into())),
+        other => {
+            return Err(invalid(
+                origin,
+                "entity type",
+                other,
+                "expected CHEMICAL, GENE-Y or GENE-N".into(),
+            ))
+        }
     };
     let offset = |field: &'static str, value: &str| {
-        value.parse::<usize>().map_err(|_| invalid(origin, field, value, "expected a character offset (a non-negative integer)".into()))
+        value.parse::<usize>().map_err(|_| {
+            invalid(
+                origin,
+                field,
+                value,
+                "expected a character offset (a non-negative integer)".into(),
+            )
+        })
     };
     let start = offset("start", fields[3])?;
     let end = offset("end", fields[4])?;
-    check_span(text, char_starts, start, end, fields[5]).map_err(|reason| invalid(origin, "entity", fields[5], reason))?;
+    check_span(text, char_starts, start, end, fields[5])
+        .map_err(|reason| invalid(origin, "entity", fields[5], reason))?;
 
     Ok(Annotation {
         pmid: fields[0].to_owned(),
@@ -130,25 +183,54 @@ fn parse_relation(
 ) -> Result<RawRelation, KgError> {
     let group_number = fields[1].strip_prefix("CPR:");
     if !group_number.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(invalid(origin, "relation group", fields[1], "expected CPR: followed by digits, e.g. CPR:4".into()));
+        return Err(invalid(
+            origin,
+            "relation group",
+            fields[1],
+            "expected CPR: followed by digits, e.g. CPR:4".into(),
+        ));
     }
     let evaluated = match fields[2].trim() {
         "Y" => true,
         "N" => false,
-        other => return Err(invalid(origin, "evaluated flag", other, "expected Y or N".into())),
+        other => {
+            return Err(invalid(
+                origin,
+                "evaluated flag",
+                other,
+                "expected Y or N".into(),
+            ))
+        }
     };
     if fields[3].trim().is_empty() {
-        return Err(invalid(origin, "relation label", fields[3], "the label is empty".into()));
+        return Err(invalid(
+            origin,
+            "relation label",
+            fields[3],
+            "the label is empty".into(),
+        ));
     }
     let argument = |value: &str, prefix: &str| {
         let term = value
             .strip_prefix(prefix)
             .filter(|t| is_term_id(t))
-            .ok_or_else(|| invalid(origin, "relation argument", value, format!("expected {prefix}T<n>")))?;
+            .ok_or_else(|| {
+                invalid(
+                    origin,
+                    "relation argument",
+                    value,
+                    format!("expected {prefix}T<n>"),
+                )
+            })?;
         if entity_keys.contains(&(fields[0].to_owned(), term.to_owned())) {
             Ok(RelationArg::Entity(term.to_owned()))
         } else {
-            Err(invalid(origin, "relation argument", value, format!("the entities file defines no {term} for PMID {}", fields[0])))
+            Err(invalid(
+                origin,
+                "relation argument",
+                value,
+                format!("the entities file defines no {term} for PMID {}", fields[0]),
+            ))
         }
     };
     Ok(RawRelation {
@@ -162,7 +244,8 @@ fn parse_relation(
 }
 
 fn is_term_id(id: &str) -> bool {
-    id.strip_prefix('T').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    id.strip_prefix('T')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Finds the ChemProt sets in `dir`: every `*_abstracts*.tsv` with an `*_entities*.tsv`
@@ -173,7 +256,9 @@ fn is_term_id(id: &str) -> bool {
 pub fn find_sets(dir: &Path) -> Result<Vec<ChemProtFiles>, KgError> {
     let mut sets = Vec::new();
     for path in super::sorted_files(dir)? {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
         if !(name.contains("_abstracts") && name.ends_with(".tsv")) {
             continue;
         }
@@ -183,7 +268,11 @@ pub fn find_sets(dir: &Path) -> Result<Vec<ChemProtFiles>, KgError> {
             return Err(KgError::MissingFile { path: entities });
         }
         let relations = Some(sibling("_relations")).filter(|p| p.is_file());
-        sets.push(ChemProtFiles { abstracts: path.clone(), entities, relations });
+        sets.push(ChemProtFiles {
+            abstracts: path.clone(),
+            entities,
+            relations,
+        });
     }
     Ok(sets)
 }
@@ -208,7 +297,11 @@ mod tests {
         };
         assert!(files.abstracts.ends_with("chemprot_training_abstracts.tsv"));
         assert!(files.entities.ends_with("chemprot_training_entities.tsv"));
-        assert!(files.relations.as_ref().unwrap().ends_with("chemprot_training_relations.tsv"));
+        assert!(files
+            .relations
+            .as_ref()
+            .unwrap()
+            .ends_with("chemprot_training_relations.tsv"));
     }
 
     #[test]
@@ -224,7 +317,9 @@ mod tests {
 
         let first = &set.documents[0];
         assert_eq!(first.pmid, "16357751");
-        assert!(first.title.starts_with("Selective costimulation modulators"));
+        assert!(first
+            .title
+            .starts_with("Selective costimulation modulators"));
 
         let first_entity = &set.annotations[0];
         assert_eq!(first_entity.pmid, "11319232");
@@ -234,7 +329,14 @@ mod tests {
         assert_eq!(first_entity.entity_type, EntityType::Chemical);
 
         let relation = &set.relations[0];
-        assert_eq!((relation.pmid.as_str(), relation.relation.as_str(), relation.label.as_str()), ("10047461", "CPR:3", "ACTIVATOR"));
+        assert_eq!(
+            (
+                relation.pmid.as_str(),
+                relation.relation.as_str(),
+                relation.label.as_str()
+            ),
+            ("10047461", "CPR:3", "ACTIVATOR")
+        );
         assert!(relation.evaluated);
         assert_eq!(relation.head, RelationArg::Entity("T13".into()));
     }
@@ -242,7 +344,10 @@ mod tests {
     fn write_set(dir: &Path, abstracts: &str, entities: &str, relations: &str) -> ChemProtFiles {
         let write = |name: &str, text: &str| {
             let path = dir.join(name);
-            std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+            std::fs::File::create(&path)
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
             path
         };
         ChemProtFiles {
@@ -257,14 +362,62 @@ mod tests {
         let abstracts = "1\tAspirin.\tIt binds COX1.\n";
         let good_entities = "1\tT1\tCHEMICAL\t0\t7\tAspirin\n1\tT2\tGENE-Y\t18\t22\tCOX1\n";
         let cases = [
-            ("1\tA.\n", good_entities, "", "x_abstracts.tsv:1:", "expected 3 tab-separated columns"),
-            (abstracts, "1\tT1\tDRUG\t0\t7\tAspirin\n", "", "x_entities.tsv:1:", "expected CHEMICAL, GENE-Y or GENE-N"),
-            (abstracts, "1\tT1\tCHEMICAL\t0\t7\tAspirim\n", "", "x_entities.tsv:1:", "not the mention text"),
-            (abstracts, "2\tT1\tCHEMICAL\t0\t7\tAspirin\n", "", "x_entities.tsv:1:", "no such PMID"),
-            (abstracts, "1\tX1\tCHEMICAL\t0\t7\tAspirin\n", "", "x_entities.tsv:1:", "expected T followed by digits"),
-            (abstracts, good_entities, "1\tCPR:4\tY \tINHIBITOR\tArg1:T1\tArg2:T9\n", "x_relations.tsv:1:", "defines no T9"),
-            (abstracts, good_entities, "1\tCPR4\tY \tINHIBITOR\tArg1:T1\tArg2:T2\n", "x_relations.tsv:1:", "expected CPR:"),
-            (abstracts, good_entities, "1\tCPR:4\tmaybe\tINHIBITOR\tArg1:T1\tArg2:T2\n", "x_relations.tsv:1:", "expected Y or N"),
+            (
+                "1\tA.\n",
+                good_entities,
+                "",
+                "x_abstracts.tsv:1:",
+                "expected 3 tab-separated columns",
+            ),
+            (
+                abstracts,
+                "1\tT1\tDRUG\t0\t7\tAspirin\n",
+                "",
+                "x_entities.tsv:1:",
+                "expected CHEMICAL, GENE-Y or GENE-N",
+            ),
+            (
+                abstracts,
+                "1\tT1\tCHEMICAL\t0\t7\tAspirim\n",
+                "",
+                "x_entities.tsv:1:",
+                "not the mention text",
+            ),
+            (
+                abstracts,
+                "2\tT1\tCHEMICAL\t0\t7\tAspirin\n",
+                "",
+                "x_entities.tsv:1:",
+                "no such PMID",
+            ),
+            (
+                abstracts,
+                "1\tX1\tCHEMICAL\t0\t7\tAspirin\n",
+                "",
+                "x_entities.tsv:1:",
+                "expected T followed by digits",
+            ),
+            (
+                abstracts,
+                good_entities,
+                "1\tCPR:4\tY \tINHIBITOR\tArg1:T1\tArg2:T9\n",
+                "x_relations.tsv:1:",
+                "defines no T9",
+            ),
+            (
+                abstracts,
+                good_entities,
+                "1\tCPR4\tY \tINHIBITOR\tArg1:T1\tArg2:T2\n",
+                "x_relations.tsv:1:",
+                "expected CPR:",
+            ),
+            (
+                abstracts,
+                good_entities,
+                "1\tCPR:4\tmaybe\tINHIBITOR\tArg1:T1\tArg2:T2\n",
+                "x_relations.tsv:1:",
+                "expected Y or N",
+            ),
         ];
         for (abstracts, entities, relations, file_line, reason) in cases {
             let dir = tempfile::tempdir().unwrap();

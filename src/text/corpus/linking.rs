@@ -31,7 +31,9 @@ pub struct LinkOptions {
 
 impl Default for LinkOptions {
     fn default() -> Self {
-        Self { propagated_disease_xrefs: true }
+        Self {
+            propagated_disease_xrefs: true,
+        }
     }
 }
 
@@ -115,16 +117,33 @@ impl Linker {
 
         for xref in xrefs.iter().filter(|x| present.contains(&x.node_id)) {
             let id = xref.node_id.as_str();
-            match (id.split_once("::").map(|(kind, _)| kind), xref.resource.as_str()) {
-                (Some("Compound"), "MESH") => add(&mut linker.compound_mesh, xref.xref_id.clone(), id),
-                (Some("Compound"), "NAME_INN") => add(&mut linker.compound_inns, xref.xref_id.to_lowercase(), id),
+            match (
+                id.split_once("::").map(|(kind, _)| kind),
+                xref.resource.as_str(),
+            ) {
+                (Some("Compound"), "MESH") => {
+                    add(&mut linker.compound_mesh, xref.xref_id.clone(), id)
+                }
+                (Some("Compound"), "NAME_INN") => {
+                    add(&mut linker.compound_inns, xref.xref_id.to_lowercase(), id)
+                }
                 (Some("Disease"), "MESH") if xref.evidence == "propagated" => {
                     if options.propagated_disease_xrefs {
-                        add(&mut linker.disease_mesh_propagated, xref.xref_id.clone(), id);
+                        add(
+                            &mut linker.disease_mesh_propagated,
+                            xref.xref_id.clone(),
+                            id,
+                        );
                     }
                 }
-                (Some("Disease"), "MESH") => add(&mut linker.disease_mesh, xref.xref_id.clone(), id),
-                (Some("Gene"), "SYMBOL_SYNONYM") => add(&mut linker.gene_synonym_keys, alphanumeric_key(&xref.xref_id), id),
+                (Some("Disease"), "MESH") => {
+                    add(&mut linker.disease_mesh, xref.xref_id.clone(), id)
+                }
+                (Some("Gene"), "SYMBOL_SYNONYM") => add(
+                    &mut linker.gene_synonym_keys,
+                    alphanumeric_key(&xref.xref_id),
+                    id,
+                ),
                 _ => {}
             }
         }
@@ -142,13 +161,16 @@ impl Linker {
             EntityType::Disease => by_ids(&self.disease_mesh, &annotation.mesh_ids)
                 .map(|ids| (ids, LinkMethod::Mesh))
                 .or_else(|| {
-                    by_ids(&self.disease_mesh_propagated, &annotation.mesh_ids).map(|ids| (ids, LinkMethod::MeshPropagated))
+                    by_ids(&self.disease_mesh_propagated, &annotation.mesh_ids)
+                        .map(|ids| (ids, LinkMethod::MeshPropagated))
                 }),
             EntityType::Chemical if annotation.key.is_some() => {
                 let name = annotation.text.to_lowercase();
                 lookup(&self.compound_names, &name, false)
                     .map(|ids| (ids, LinkMethod::Name))
-                    .or_else(|| lookup(&self.compound_inns, &name, false).map(|ids| (ids, LinkMethod::Inn)))
+                    .or_else(|| {
+                        lookup(&self.compound_inns, &name, false).map(|ids| (ids, LinkMethod::Inn))
+                    })
             }
             EntityType::Chemical => None,
             EntityType::Gene => self.link_gene(&annotation.text),
@@ -169,7 +191,10 @@ impl Linker {
     pub fn link_mesh(&self, entity_type: EntityType, mesh_id: &str) -> Vec<String> {
         let ids = match entity_type {
             EntityType::Chemical => self.compound_mesh.get(mesh_id),
-            EntityType::Disease => self.disease_mesh.get(mesh_id).or_else(|| self.disease_mesh_propagated.get(mesh_id)),
+            EntityType::Disease => self
+                .disease_mesh
+                .get(mesh_id)
+                .or_else(|| self.disease_mesh_propagated.get(mesh_id)),
             EntityType::Gene => None,
         };
         let mut ids = ids.cloned().unwrap_or_default();
@@ -182,9 +207,16 @@ impl Linker {
         lookup(&self.gene_symbols, text, false)
             .or_else(|| lookup(&self.gene_symbol_keys, &key, true))
             .map(|ids| (ids, LinkMethod::Symbol))
-            .or_else(|| lookup(&self.gene_synonym_keys, &key, true).map(|ids| (ids, LinkMethod::SymbolSynonym)))
             .or_else(|| {
-                let name = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+                lookup(&self.gene_synonym_keys, &key, true)
+                    .map(|ids| (ids, LinkMethod::SymbolSynonym))
+            })
+            .or_else(|| {
+                let name = text
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase();
                 lookup(&self.gene_full_names, &name, true).map(|ids| (ids, LinkMethod::FullName))
             })
     }
@@ -207,13 +239,21 @@ fn lookup(index: &Index, key: &str, unique_only: bool) -> Option<Vec<String>> {
 }
 
 fn by_ids(index: &Index, keys: &[String]) -> Option<Vec<String>> {
-    let ids: Vec<String> = keys.iter().filter_map(|k| index.get(k)).flatten().cloned().collect();
+    let ids: Vec<String> = keys
+        .iter()
+        .filter_map(|k| index.get(k))
+        .flatten()
+        .cloned()
+        .collect();
     (!ids.is_empty()).then_some(ids)
 }
 
 /// Lower-cases `text` and keeps letters and digits only: `COX-2` → `cox2`.
 fn alphanumeric_key(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -221,7 +261,12 @@ mod tests {
     use super::*;
     use crate::text::resources::XrefTable;
 
-    fn annotation(entity_type: EntityType, text: &str, mesh_ids: &[&str], chemprot: bool) -> Annotation {
+    fn annotation(
+        entity_type: EntityType,
+        text: &str,
+        mesh_ids: &[&str],
+        chemprot: bool,
+    ) -> Annotation {
         Annotation {
             pmid: "1".into(),
             key: chemprot.then(|| "T1".to_owned()),
@@ -250,38 +295,85 @@ mod tests {
 
     #[test]
     fn mesh_id_links_compound() {
-        let (ids, method) = linker(LinkOptions::default()).link(&annotation(EntityType::Chemical, "aspirin", &["D001241"], false));
+        let (ids, method) = linker(LinkOptions::default()).link(&annotation(
+            EntityType::Chemical,
+            "aspirin",
+            &["D001241"],
+            false,
+        ));
         assert_eq!(ids, ["Compound::DB00945"]);
         assert_eq!(method, Some(LinkMethod::Mesh));
     }
 
     #[test]
     fn unnormalised_chemical_links_nothing() {
-        let (ids, method) = linker(LinkOptions::default()).link(&annotation(EntityType::Chemical, "aspirin", &[], false));
+        let (ids, method) = linker(LinkOptions::default()).link(&annotation(
+            EntityType::Chemical,
+            "aspirin",
+            &[],
+            false,
+        ));
         assert!(ids.is_empty());
         assert_eq!(method, None);
     }
 
     #[test]
     fn disease_mesh_direct_and_propagated() {
-        let direct = linker(LinkOptions::default()).link(&annotation(EntityType::Disease, "hypertensive", &["D006973"], false));
-        assert_eq!(direct, (vec!["Disease::DOID:10763".to_owned()], Some(LinkMethod::Mesh)));
+        let direct = linker(LinkOptions::default()).link(&annotation(
+            EntityType::Disease,
+            "hypertensive",
+            &["D006973"],
+            false,
+        ));
+        assert_eq!(
+            direct,
+            (
+                vec!["Disease::DOID:10763".to_owned()],
+                Some(LinkMethod::Mesh)
+            )
+        );
 
         // Relapsing-remitting multiple sclerosis is a propagated MeSH xref of DOID:2377.
-        let subtype = annotation(EntityType::Disease, "relapsing-remitting MS", &["D020529"], false);
+        let subtype = annotation(
+            EntityType::Disease,
+            "relapsing-remitting MS",
+            &["D020529"],
+            false,
+        );
         let propagated = linker(LinkOptions::default()).link(&subtype);
-        assert_eq!(propagated, (vec!["Disease::DOID:2377".to_owned()], Some(LinkMethod::MeshPropagated)));
-        let off = linker(LinkOptions { propagated_disease_xrefs: false }).link(&subtype);
+        assert_eq!(
+            propagated,
+            (
+                vec!["Disease::DOID:2377".to_owned()],
+                Some(LinkMethod::MeshPropagated)
+            )
+        );
+        let off = linker(LinkOptions {
+            propagated_disease_xrefs: false,
+        })
+        .link(&subtype);
         assert_eq!(off, (Vec::new(), None));
     }
 
     #[test]
     fn chemprot_chemical_by_name_and_inn() {
         let linker = linker(LinkOptions::default());
-        let (ids, method) = linker.link(&annotation(EntityType::Chemical, "Acetylsalicylic Acid", &[], true));
-        assert_eq!((ids, method), (vec!["Compound::DB00945".to_owned()], Some(LinkMethod::Name)));
-        let (ids, method) = linker.link(&annotation(EntityType::Chemical, "ciclosporin", &[], true));
-        assert_eq!((ids, method), (vec!["Compound::DB00091".to_owned()], Some(LinkMethod::Inn)));
+        let (ids, method) = linker.link(&annotation(
+            EntityType::Chemical,
+            "Acetylsalicylic Acid",
+            &[],
+            true,
+        ));
+        assert_eq!(
+            (ids, method),
+            (vec!["Compound::DB00945".to_owned()], Some(LinkMethod::Name))
+        );
+        let (ids, method) =
+            linker.link(&annotation(EntityType::Chemical, "ciclosporin", &[], true));
+        assert_eq!(
+            (ids, method),
+            (vec!["Compound::DB00091".to_owned()], Some(LinkMethod::Inn))
+        );
     }
 
     #[test]

@@ -199,7 +199,11 @@ impl CorpusSet {
 /// `../shared/data/chemprot` next to the repository this binary was built from.
 #[must_use]
 pub fn default_dirs() -> Vec<PathBuf> {
-    ["bc5cdr", "chemprot"].iter().map(|name| Path::new(SHARED_DATA).join(name)).filter(|dir| dir.is_dir()).collect()
+    ["bc5cdr", "chemprot"]
+        .iter()
+        .map(|name| Path::new(SHARED_DATA).join(name))
+        .filter(|dir| dir.is_dir())
+        .collect()
 }
 
 /// Finds and reads the corpora in `dir` and its direct subdirectories, sets sorted by path.
@@ -209,7 +213,9 @@ pub fn default_dirs() -> Vec<PathBuf> {
 /// line and reason).
 pub fn read_dir(dir: &Path) -> Result<Vec<CorpusSet>, KgError> {
     if !dir.is_dir() {
-        return Err(KgError::MissingFile { path: dir.to_owned() });
+        return Err(KgError::MissingFile {
+            path: dir.to_owned(),
+        });
     }
     let mut directories = vec![dir.to_owned()];
     directories.extend(sorted_files(dir)?.into_iter().filter(|p| p.is_dir()));
@@ -217,21 +223,35 @@ pub fn read_dir(dir: &Path) -> Result<Vec<CorpusSet>, KgError> {
     let mut sets = Vec::new();
     for directory in &directories {
         for path in sorted_files(directory)? {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if let Some(set_name) = name.strip_suffix(".PubTator.txt").or_else(|| name.strip_suffix(".pubtator.txt")) {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if let Some(set_name) = name
+                .strip_suffix(".PubTator.txt")
+                .or_else(|| name.strip_suffix(".pubtator.txt"))
+            {
                 let mut reader = LineReader::open(&path)?;
                 sets.push(read_pubtator(&mut reader, set_name)?);
             }
         }
         for files in find_sets(directory)? {
-            let name = files.abstracts.file_stem().and_then(|n| n.to_str()).unwrap_or_default().replacen("_abstracts", "", 1);
+            let name = files
+                .abstracts
+                .file_stem()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .replacen("_abstracts", "", 1);
             sets.push(read_chemprot(&files, &name)?);
         }
     }
 
     if sets.is_empty() {
         return Err(KgError::InvalidField {
-            origin: crate::kg::Origin { path: dir.to_owned(), line: 0 },
+            origin: crate::kg::Origin {
+                path: dir.to_owned(),
+                line: 0,
+            },
             field: "literature directory",
             value: dir.display().to_string(),
             reason: "no corpus found; expected BC5CDR files (*.PubTator.txt) or ChemProt files \
@@ -256,7 +276,11 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Result<Vec<CorpusSet>, KgError> {
 
 /// Lists the entries of `dir`, sorted by path.
 pub(crate) fn sorted_files(dir: &Path) -> Result<Vec<PathBuf>, KgError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| KgError::Io { action: "list", path: dir.to_owned(), source: e })?;
+    let entries = std::fs::read_dir(dir).map_err(|e| KgError::Io {
+        action: "list",
+        path: dir.to_owned(),
+        source: e,
+    })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     Ok(paths)
@@ -296,9 +320,10 @@ pub struct MentionRecord {
     pub corpus: &'static str,
     /// Link method, `None` for an unlinked mention.
     pub link: Option<LinkMethod>,
-    /// Index of the sentence holding `start` (0 is the title).
+    /// Index of the sentence that contains `start` (0 is the title).
     pub sentence_index: usize,
-    /// That sentence.
+    /// That sentence, through the sentence of the last character when the mention crosses
+    /// a sentence break.
     pub sentence: String,
 }
 
@@ -400,24 +425,45 @@ impl PassageText {
 /// # Errors
 /// A passage id that the builder already has (an input graph with the same `Passage`
 /// node), or a malformed embedded mapping file.
-pub fn add_literature(builder: &mut GraphBuilder, sets: &[CorpusSet], options: LinkOptions) -> Result<Literature, KgError> {
+pub fn add_literature(
+    builder: &mut GraphBuilder,
+    sets: &[CorpusSet],
+    options: LinkOptions,
+) -> Result<Literature, KgError> {
     let xrefs = XrefTable::embedded()?;
     let gene_texts = TextTable::embedded(false)?;
-    let nodes: Vec<(String, String, String)> =
-        builder.nodes().map(|(id, kind, name)| (id.to_owned(), kind.to_owned(), name.to_owned())).collect();
-    let linker = Linker::new(nodes.iter().map(|(i, k, n)| (i.as_str(), k.as_str(), n.as_str())), &xrefs, &gene_texts, options);
+    let nodes: Vec<(String, String, String)> = builder
+        .nodes()
+        .map(|(id, kind, name)| (id.to_owned(), kind.to_owned(), name.to_owned()))
+        .collect();
+    let linker = Linker::new(
+        nodes
+            .iter()
+            .map(|(i, k, n)| (i.as_str(), k.as_str(), n.as_str())),
+        &xrefs,
+        &gene_texts,
+        options,
+    );
 
     let mut literature = Literature::default();
     literature.stats.propagated_disease_xrefs = options.propagated_disease_xrefs;
     let mut texts: HashMap<String, PassageText> = HashMap::new();
     let mut edges: HashSet<(String, &'static str, String)> = HashSet::new();
-    let mut counts: BTreeMap<(String, String, &'static str), (usize, usize, HashSet<String>)> = BTreeMap::new();
+    let mut counts: BTreeMap<(String, String, &'static str), (usize, usize, HashSet<String>)> =
+        BTreeMap::new();
     let mut kind_counts: BTreeMap<&'static str, (usize, usize, HashSet<String>)> = BTreeMap::new();
 
     for set in sets {
         let document_file = builder.register_file(&set.files[0]);
-        let annotation_file = if set.files.len() > 1 { builder.register_file(set.annotation_file()) } else { document_file };
-        literature.stats.sets.push(format!("{}/{}", set.corpus, set.name));
+        let annotation_file = if set.files.len() > 1 {
+            builder.register_file(set.annotation_file())
+        } else {
+            document_file
+        };
+        literature
+            .stats
+            .sets
+            .push(format!("{}/{}", set.corpus, set.name));
         literature.inputs.extend(set.files.iter().cloned());
 
         // Passages: the first text of a PMID wins; later sets only add their names.
@@ -433,9 +479,20 @@ pub fn add_literature(builder: &mut GraphBuilder, sets: &[CorpusSet], options: L
                 continue;
             }
             same_text.insert(&document.pmid);
-            let location = Location { file: document_file, line: document.line };
-            builder.add_node(&format!("Passage::{}", document.pmid), "Passage", &document.title, Some(location))?;
-            texts.insert(document.pmid.clone(), passage_text(literature.passages.len(), document));
+            let location = Location {
+                file: document_file,
+                line: document.line,
+            };
+            builder.add_node(
+                &format!("Passage::{}", document.pmid),
+                "Passage",
+                &document.title,
+                Some(location),
+            )?;
+            texts.insert(
+                document.pmid.clone(),
+                passage_text(literature.passages.len(), document),
+            );
             literature.passages.push(PassageRecord {
                 pmid: document.pmid.clone(),
                 title: document.title.clone(),
@@ -455,21 +512,36 @@ pub fn add_literature(builder: &mut GraphBuilder, sets: &[CorpusSet], options: L
             let passage = &texts[&annotation.pmid];
             let (ids, method) = linker.link(annotation);
             let kind = annotation.entity_type.kind();
-            let count = counts.entry((set.corpus.to_owned(), annotation.label.clone(), kind)).or_default();
+            let count = counts
+                .entry((set.corpus.to_owned(), annotation.label.clone(), kind))
+                .or_default();
             let kind_count = kind_counts.entry(kind).or_default();
             count.0 += 1;
             kind_count.0 += 1;
             if let Some(method) = method {
                 count.1 += 1;
                 kind_count.1 += 1;
-                *literature.stats.by_method.entry(method.as_str().to_owned()).or_default() += 1;
+                *literature
+                    .stats
+                    .by_method
+                    .entry(method.as_str().to_owned())
+                    .or_default() += 1;
             }
             if let Some(key) = &annotation.key {
                 linked_keys.insert((annotation.pmid.as_str(), key.as_str()), ids.clone());
             }
 
+            // A mention across a sentence break (`7. 8-Epi-PGF2`) quotes every sentence it
+            // touches.
             let sentence_index = sentences::sentence_of(&passage.sentences, annotation.start);
-            let sentence = passage.sentences.get(sentence_index).map_or("", |range| passage.slice(range.clone()));
+            let last_index = sentences::sentence_of(&passage.sentences, annotation.end - 1);
+            let sentence = match (
+                passage.sentences.get(sentence_index),
+                passage.sentences.get(last_index),
+            ) {
+                (Some(first), Some(last)) => passage.slice(first.start..last.end.max(first.end)),
+                _ => "",
+            };
             let record = |node_id: Option<String>| MentionRecord {
                 pmid: annotation.pmid.clone(),
                 node_id,
@@ -492,7 +564,10 @@ pub fn add_literature(builder: &mut GraphBuilder, sets: &[CorpusSet], options: L
                 let passage_id = format!("Passage::{}", annotation.pmid);
                 let relation = annotation.entity_type.relation();
                 if edges.insert((passage_id.clone(), relation, id.clone())) {
-                    let location = Location { file: annotation_file, line: annotation.line };
+                    let location = Location {
+                        file: annotation_file,
+                        line: annotation.line,
+                    };
                     builder.add_edge(&passage_id, relation, &id, Some(location));
                 }
             }
@@ -503,9 +578,16 @@ pub fn add_literature(builder: &mut GraphBuilder, sets: &[CorpusSet], options: L
         for relation in &set.relations {
             let ends = |arg: &RelationArg, entity_type: EntityType| match arg {
                 RelationArg::Mesh(id) => linker.link_mesh(entity_type, id),
-                RelationArg::Entity(key) => linked_keys.get(&(relation.pmid.as_str(), key.as_str())).cloned().unwrap_or_default(),
+                RelationArg::Entity(key) => linked_keys
+                    .get(&(relation.pmid.as_str(), key.as_str()))
+                    .cloned()
+                    .unwrap_or_default(),
             };
-            let tail_type = if set.corpus == "bc5cdr" { EntityType::Disease } else { EntityType::Gene };
+            let tail_type = if set.corpus == "bc5cdr" {
+                EntityType::Disease
+            } else {
+                EntityType::Gene
+            };
             for head in ends(&relation.head, EntityType::Chemical) {
                 for tail in ends(&relation.tail, tail_type) {
                     literature.relations.push(TextRelationRecord {
@@ -527,23 +609,57 @@ pub fn add_literature(builder: &mut GraphBuilder, sets: &[CorpusSet], options: L
     literature.stats.passages = literature.passages.len();
     literature.stats.text_relations = literature.relations.len();
     for (_, relation, _) in &edges {
-        *literature.stats.edges.entry((*relation).to_owned()).or_default() += 1;
+        *literature
+            .stats
+            .edges
+            .entry((*relation).to_owned())
+            .or_default() += 1;
     }
     literature.stats.by_type = counts
         .into_iter()
-        .map(|((corpus, label, kind), (mentions, linked, nodes))| link_count(corpus, label, kind, mentions, linked, nodes.len()))
+        .map(|((corpus, label, kind), (mentions, linked, nodes))| {
+            link_count(corpus, label, kind, mentions, linked, nodes.len())
+        })
         .collect();
     literature.stats.by_kind = kind_counts
         .into_iter()
-        .map(|(kind, (mentions, linked, nodes))| link_count("all".into(), kind.into(), kind, mentions, linked, nodes.len()))
+        .map(|(kind, (mentions, linked, nodes))| {
+            link_count(
+                "all".into(),
+                kind.into(),
+                kind,
+                mentions,
+                linked,
+                nodes.len(),
+            )
+        })
         .collect();
     Ok(literature)
 }
 
-fn link_count(corpus: String, entity_type: String, kind: &str, mentions: usize, linked: usize, nodes: usize) -> LinkCount {
+fn link_count(
+    corpus: String,
+    entity_type: String,
+    kind: &str,
+    mentions: usize,
+    linked: usize,
+    nodes: usize,
+) -> LinkCount {
     #[allow(clippy::cast_precision_loss)]
-    let share = if mentions == 0 { 0.0 } else { linked as f64 / mentions as f64 };
-    LinkCount { corpus, entity_type, kind: kind.to_owned(), mentions, linked, share, nodes }
+    let share = if mentions == 0 {
+        0.0
+    } else {
+        linked as f64 / mentions as f64
+    };
+    LinkCount {
+        corpus,
+        entity_type,
+        kind: kind.to_owned(),
+        mentions,
+        linked,
+        share,
+        nodes,
+    }
 }
 
 fn push_unique(list: &mut Vec<String>, value: &str) {
@@ -557,7 +673,12 @@ fn passage_text(index: usize, document: &Document) -> PassageText {
     let mut char_starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
     char_starts.push(text.len());
     let sentences = sentences::split_sentences(&document.title, &document.abstract_text);
-    PassageText { index, text, char_starts, sentences }
+    PassageText {
+        index,
+        text,
+        char_starts,
+        sentences,
+    }
 }
 
 impl Literature {
@@ -588,9 +709,18 @@ impl Literature {
     pub fn files(&self) -> Result<Vec<(String, Vec<u8>)>, KgError> {
         let json = serde_json::to_vec_pretty(&self.stats).expect("link statistics serialise");
         Ok(vec![
-            (tables::PASSAGES.to_owned(), tables::passages(&self.passages)?),
-            (tables::MENTIONS.to_owned(), tables::mentions(&self.mentions)?),
-            (tables::TEXT_RELATIONS.to_owned(), tables::text_relations(&self.relations)?),
+            (
+                tables::PASSAGES.to_owned(),
+                tables::passages(&self.passages)?,
+            ),
+            (
+                tables::MENTIONS.to_owned(),
+                tables::mentions(&self.mentions)?,
+            ),
+            (
+                tables::TEXT_RELATIONS.to_owned(),
+                tables::text_relations(&self.relations)?,
+            ),
             ("literature.json".to_owned(), json),
         ])
     }

@@ -12,8 +12,8 @@
 use std::ops::Range;
 
 const ABBREVIATIONS: &[&str] = &[
-    "al", "approx", "ca", "cf", "dr", "e.g", "eg", "et", "etc", "fig", "figs", "i.e", "ie", "inc", "mr",
-    "mrs", "ms", "no", "nos", "ref", "refs", "resp", "sp", "spp", "st", "viz", "vol", "vs",
+    "al", "approx", "ca", "cf", "dr", "e.g", "eg", "et", "etc", "fig", "figs", "i.e", "ie", "inc",
+    "mr", "mrs", "ms", "no", "nos", "ref", "refs", "resp", "sp", "spp", "st", "viz", "vol", "vs",
 ];
 
 /// Splits `title + " " + abstract` into sentences, as ranges of character offsets
@@ -23,7 +23,12 @@ const ABBREVIATIONS: &[&str] = &[
 pub fn split_sentences(title: &str, abstract_text: &str) -> Vec<Range<usize>> {
     let title_chars = title.chars().count();
     let mut sentences = Vec::new();
-    push_trimmed(&title.chars().collect::<Vec<_>>(), 0, 0..title_chars, &mut sentences);
+    push_trimmed(
+        &title.chars().collect::<Vec<_>>(),
+        0,
+        0..title_chars,
+        &mut sentences,
+    );
 
     let chars: Vec<char> = abstract_text.chars().collect();
     let base = title_chars + 1;
@@ -32,7 +37,8 @@ pub fn split_sentences(title: &str, abstract_text: &str) -> Vec<Range<usize>> {
     while i < chars.len() {
         if matches!(chars[i], '.' | '?' | '!') {
             let mut end = i + 1;
-            while end < chars.len() && matches!(chars[end], '"' | '\'' | ')' | ']' | '”' | '’') {
+            while end < chars.len() && matches!(chars[end], '"' | '\'' | ')' | ']' | '”' | '’')
+            {
                 end += 1;
             }
             if is_boundary(&chars, i, end) {
@@ -52,7 +58,9 @@ pub fn split_sentences(title: &str, abstract_text: &str) -> Vec<Range<usize>> {
 /// that starts before it (for offsets in the space between sentences).
 #[must_use]
 pub fn sentence_of(sentences: &[Range<usize>], offset: usize) -> usize {
-    sentences.partition_point(|s| s.start <= offset).saturating_sub(1)
+    sentences
+        .partition_point(|s| s.start <= offset)
+        .saturating_sub(1)
 }
 
 fn push_trimmed(chars: &[char], base: usize, range: Range<usize>, out: &mut Vec<Range<usize>>) {
@@ -79,8 +87,13 @@ fn is_boundary(chars: &[char], mark: usize, end: usize) -> bool {
     while next < chars.len() && chars[next].is_whitespace() {
         next += 1;
     }
-    let Some(&following) = chars.get(next) else { return false };
-    if !(following.is_uppercase() || following.is_ascii_digit() || matches!(following, '(' | '[' | '"' | '“')) {
+    let Some(&following) = chars.get(next) else {
+        return false;
+    };
+    if !(following.is_uppercase()
+        || following.is_ascii_digit()
+        || matches!(following, '(' | '[' | '"' | '“'))
+    {
         return false;
     }
     if chars[mark] != '.' {
@@ -89,10 +102,16 @@ fn is_boundary(chars: &[char], mark: usize, end: usize) -> bool {
 
     // The word before the period, back to whitespace or an opening bracket.
     let mut word_start = mark;
-    while word_start > 0 && !chars[word_start - 1].is_whitespace() && !matches!(chars[word_start - 1], '(' | '[') {
+    while word_start > 0
+        && !chars[word_start - 1].is_whitespace()
+        && !matches!(chars[word_start - 1], '(' | '[')
+    {
         word_start -= 1;
     }
-    let word: String = chars[word_start..mark].iter().collect::<String>().to_lowercase();
+    let word: String = chars[word_start..mark]
+        .iter()
+        .collect::<String>()
+        .to_lowercase();
     let single_letter = word.chars().count() == 1 && word.chars().all(char::is_alphabetic);
     !(single_letter || ABBREVIATIONS.contains(&word.as_str()))
 }
@@ -103,7 +122,10 @@ mod tests {
 
     fn texts(title: &str, abstract_text: &str) -> Vec<String> {
         let full: Vec<char> = format!("{title} {abstract_text}").chars().collect();
-        split_sentences(title, abstract_text).into_iter().map(|r| full[r].iter().collect()).collect()
+        split_sentences(title, abstract_text)
+            .into_iter()
+            .map(|r| full[r].iter().collect())
+            .collect()
     }
 
     #[test]
@@ -112,19 +134,37 @@ mod tests {
             "Naloxone reverses clonidine.",
             "Blood pressure fell. It rose again (p < 0.05). 10 rats died!",
         );
-        assert_eq!(sentences, ["Naloxone reverses clonidine.", "Blood pressure fell.", "It rose again (p < 0.05).", "10 rats died!"]);
+        assert_eq!(
+            sentences,
+            [
+                "Naloxone reverses clonidine.",
+                "Blood pressure fell.",
+                "It rose again (p < 0.05).",
+                "10 rats died!"
+            ]
+        );
     }
 
     #[test]
     fn abbreviations_do_not_split() {
         let sentences = texts("T.", "Drugs, e.g. Aspirin, and others (Smith et al. Nature) vs. Placebo. J. Smith wrote Fig. 2 here.");
-        assert_eq!(sentences, ["T.", "Drugs, e.g. Aspirin, and others (Smith et al. Nature) vs. Placebo.", "J. Smith wrote Fig. 2 here."]);
+        assert_eq!(
+            sentences,
+            [
+                "T.",
+                "Drugs, e.g. Aspirin, and others (Smith et al. Nature) vs. Placebo.",
+                "J. Smith wrote Fig. 2 here."
+            ]
+        );
     }
 
     #[test]
     fn decimals_and_lower_case_do_not_split() {
         let sentences = texts("T", "Dose was 2.5 mg. p53 rose. Then it fell.");
-        assert_eq!(sentences, ["T", "Dose was 2.5 mg. p53 rose.", "Then it fell."]);
+        assert_eq!(
+            sentences,
+            ["T", "Dose was 2.5 mg. p53 rose.", "Then it fell."]
+        );
     }
 
     #[test]

@@ -40,21 +40,73 @@ pub(super) fn passages(passages: &[PassageRecord]) -> Result<Vec<u8>, KgError> {
 /// Encodes `mentions.parquet`.
 pub(super) fn mentions(mentions: &[MentionRecord]) -> Result<Vec<u8>, KgError> {
     let offsets = |f: fn(&MentionRecord) -> usize| -> ArrayRef {
-        Arc::new(UInt32Array::from_iter_values(mentions.iter().map(|m| u32::try_from(f(m)).expect("offsets fit u32"))))
+        Arc::new(UInt32Array::from_iter_values(
+            mentions
+                .iter()
+                .map(|m| u32::try_from(f(m)).expect("offsets fit u32")),
+        ))
     };
     encode(
         MENTIONS,
         vec![
-            ("pmid", Arc::new(StringArray::from_iter_values(mentions.iter().map(|m| &m.pmid))), false),
-            ("node_id", Arc::new(mentions.iter().map(|m| m.node_id.as_deref()).collect::<StringArray>()), true),
+            (
+                "pmid",
+                Arc::new(StringArray::from_iter_values(
+                    mentions.iter().map(|m| &m.pmid),
+                )),
+                false,
+            ),
+            (
+                "node_id",
+                Arc::new(
+                    mentions
+                        .iter()
+                        .map(|m| m.node_id.as_deref())
+                        .collect::<StringArray>(),
+                ),
+                true,
+            ),
             ("start", offsets(|m| m.start), false),
             ("end", offsets(|m| m.end), false),
-            ("text", Arc::new(StringArray::from_iter_values(mentions.iter().map(|m| &m.text))), false),
-            ("entity_type", Arc::new(StringArray::from_iter_values(mentions.iter().map(|m| &m.entity_type))), false),
-            ("corpus", Arc::new(StringArray::from_iter_values(mentions.iter().map(|m| m.corpus))), false),
-            ("link", Arc::new(mentions.iter().map(|m| m.link.map(|l| l.as_str())).collect::<StringArray>()), true),
+            (
+                "text",
+                Arc::new(StringArray::from_iter_values(
+                    mentions.iter().map(|m| &m.text),
+                )),
+                false,
+            ),
+            (
+                "entity_type",
+                Arc::new(StringArray::from_iter_values(
+                    mentions.iter().map(|m| &m.entity_type),
+                )),
+                false,
+            ),
+            (
+                "corpus",
+                Arc::new(StringArray::from_iter_values(
+                    mentions.iter().map(|m| m.corpus),
+                )),
+                false,
+            ),
+            (
+                "link",
+                Arc::new(
+                    mentions
+                        .iter()
+                        .map(|m| m.link.map(|l| l.as_str()))
+                        .collect::<StringArray>(),
+                ),
+                true,
+            ),
             ("sentence_index", offsets(|m| m.sentence_index), false),
-            ("sentence", Arc::new(StringArray::from_iter_values(mentions.iter().map(|m| &m.sentence))), false),
+            (
+                "sentence",
+                Arc::new(StringArray::from_iter_values(
+                    mentions.iter().map(|m| &m.sentence),
+                )),
+                false,
+            ),
         ],
     )
 }
@@ -73,22 +125,46 @@ pub(super) fn text_relations(relations: &[TextRelationRecord]) -> Result<Vec<u8>
             ("tail_id", strings(|r| &r.tail_id), false),
             ("source", strings(|r| r.source), false),
             ("label", strings(|r| &r.label), false),
-            ("evaluated", Arc::new(relations.iter().map(|r| Some(r.evaluated)).collect::<BooleanArray>()), false),
+            (
+                "evaluated",
+                Arc::new(
+                    relations
+                        .iter()
+                        .map(|r| Some(r.evaluated))
+                        .collect::<BooleanArray>(),
+                ),
+                false,
+            ),
         ],
     )
 }
 
 fn encode(name: &str, columns: Vec<(&str, ArrayRef, bool)>) -> Result<Vec<u8>, KgError> {
     let path = Path::new(name);
-    let fields: Vec<Field> = columns.iter().map(|(n, a, nullable)| Field::new(*n, a.data_type().clone(), *nullable)).collect();
-    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, a, _)| a).collect())
-        .map_err(|source| KgError::Arrow { path: path.to_owned(), source })?;
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(n, a, nullable)| Field::new(*n, a.data_type().clone(), *nullable))
+        .collect();
+    let batch = RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns.into_iter().map(|(_, a, _)| a).collect(),
+    )
+    .map_err(|source| KgError::Arrow {
+        path: path.to_owned(),
+        source,
+    })?;
 
     let properties = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid zstd level"),
+        ))
         .build();
-    let parquet_error = |source| KgError::Parquet { path: path.to_owned(), source };
-    let mut writer = ArrowWriter::try_new(Vec::new(), batch.schema(), Some(properties)).map_err(parquet_error)?;
+    let parquet_error = |source| KgError::Parquet {
+        path: path.to_owned(),
+        source,
+    };
+    let mut writer = ArrowWriter::try_new(Vec::new(), batch.schema(), Some(properties))
+        .map_err(parquet_error)?;
     writer.write(&batch).map_err(parquet_error)?;
     writer.into_inner().map_err(parquet_error)
 }
@@ -106,9 +182,16 @@ pub fn read_passages(path: &Path) -> Result<Vec<PassageRecord>, KgError> {
                 reason: format!("column {name:?} of {PASSAGES} is missing or not a string; re-run `rxgraph ingest`"),
             })
         };
-        let (pmids, titles, abstracts, corpora, sets) =
-            (column("pmid")?, column("title")?, column("abstract")?, column("corpus")?, column("sets")?);
-        let split = |array: &StringArray, row: usize| array.value(row).split(',').map(str::to_owned).collect();
+        let (pmids, titles, abstracts, corpora, sets) = (
+            column("pmid")?,
+            column("title")?,
+            column("abstract")?,
+            column("corpus")?,
+            column("sets")?,
+        );
+        let split = |array: &StringArray, row: usize| {
+            array.value(row).split(',').map(str::to_owned).collect()
+        };
         for row in 0..batch.num_rows() {
             passages.push(PassageRecord {
                 pmid: pmids.value(row).to_owned(),
