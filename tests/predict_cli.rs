@@ -277,3 +277,26 @@ fn missing_workdir_fails() {
         .failure()
         .stderr(predicate::str::contains("failed to open --workdir /nonexistent/work"));
 }
+
+#[test]
+fn passages_quote_both_ends() {
+    if !workdir().join("mentions.parquet").is_file() {
+        eprintln!("skipped: the work directory has no literature (no corpora in ../shared/data)");
+        return;
+    }
+    let output = predict(&["--baseline", "--disease", "breast cancer", "--k", "100", "--explain", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let with_passages: Vec<&serde_json::Value> = json["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["passages"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(!with_passages.is_empty(), "no top-100 candidate for breast cancer has a passage");
+    let passage = &with_passages[0]["passages"][0];
+    assert!(passage["pmid"].as_str().unwrap().chars().all(|c| c.is_ascii_digit()));
+    assert!(!passage["sentences"].as_array().unwrap().is_empty());
+}
