@@ -20,7 +20,10 @@ fn encode_bench(criterion: &mut Criterion) {
     let texts = match passages::read_passages(&path, PASSAGES) {
         Ok(texts) => texts,
         Err(error) => {
-            eprintln!("skipping the encode bench: cannot read {}: {error}", path.display());
+            eprintln!(
+                "skipping the encode bench: cannot read {}: {error}",
+                path.display()
+            );
             return;
         }
     };

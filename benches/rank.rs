@@ -21,7 +21,11 @@ use rxgraph::rank::{Query, Ranker};
 const K: usize = 20;
 
 fn bench_cases(c: &mut Criterion, label: &str, graph: &KnowledgeGraph, scorer: &dyn LinkScorer) {
-    let known = KnownTriples::new(graph, graph.edges(), &FilterGroups::indications(graph.schema()));
+    let known = KnownTriples::new(
+        graph,
+        graph.edges(),
+        &FilterGroups::indications(graph.schema()),
+    );
     let ranker = Ranker::new(graph, scorer, &known, None);
     let schema = graph.schema();
     let cases = [

@@ -19,7 +19,11 @@ fn main() -> anyhow::Result<()> {
     let mut batch_size = 32usize;
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
-        let mut value = || arguments.next().ok_or_else(|| anyhow::anyhow!("{argument} needs a value"));
+        let mut value = || {
+            arguments
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("{argument} needs a value"))
+        };
         match argument.as_str() {
             "--int8" => int8 = true,
             "--passages" => count = value()?.parse()?,
@@ -34,7 +38,12 @@ fn main() -> anyhow::Result<()> {
     let texts = passages::read_passages(&path, count)
         .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", path.display()))?;
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let options = EncoderOptions { batch_size, max_length: Some(256), int8, ..Default::default() };
+    let options = EncoderOptions {
+        batch_size,
+        max_length: Some(256),
+        int8,
+        ..Default::default()
+    };
     let encoder = TextEncoder::load(&TextEncoder::default_model_dir()?, options)?;
 
     // One batch first, so that libtorch's one-time set-up is not timed.
@@ -61,6 +70,13 @@ fn peak_rss_mib() -> u64 {
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
         .map_or(0, |kib| kib / 1024)
 }

@@ -1,6 +1,6 @@
 //! rxgraph predicts missing links in a biomedical knowledge graph to reposition drugs.
 //!
-//! The pipeline, one module per stage (arrows point one way: `cli` → `report` → `rank` →
+//! The pipeline, one module per stage (arrows point one way: `cli` → `serve`/`report` → `rank` →
 //! `eval`/`model` → `text`/`kg`):
 //! - [`kg`]: the graph from files (Hetionet TSV/SIF, TSV triples, RDF), in memory with a
 //!   petgraph view, as Parquet and as an Oxigraph store; splits and the leakage check.
@@ -10,6 +10,7 @@
 //! - [`eval`]: filtered rank metrics, classification metrics, the degree-prior baseline.
 //! - [`rank`]: top-k candidates with known links removed, calibration and explanations.
 //! - [`report`]: the HTML candidate report with plots, and its CSV and Parquet tables.
+//! - [`serve`]: the HTTP server (REST API, SPARQL endpoint, health, metrics).
 //! - [`cli`]: the `rxgraph` command line.
 
 pub mod cli;
@@ -19,4 +20,5 @@ pub mod model;
 pub mod progress;
 pub mod rank;
 pub mod report;
+pub mod serve;
 pub mod text;

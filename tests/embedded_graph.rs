@@ -35,7 +35,7 @@ fn embedded_graph_counts_match_hetionet() {
     let out = dir.path().join("work");
     Command::cargo_bin("rxgraph")
         .unwrap()
-        .args(["--quiet", "ingest", "--no-literature", "--out"])
+        .args(["--quiet", "ingest", "--out"])
         .arg(&out)
         .assert()
         .success();

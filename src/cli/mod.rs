@@ -6,11 +6,12 @@ mod args;
 mod embed;
 mod evaluate;
 mod info;
-mod predict;
 mod ingest;
+mod predict;
 mod query;
 mod report;
 mod scoring;
+mod serve;
 mod split;
 mod train;
 
@@ -37,5 +38,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Predict(args) => predict::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Train(args) => train::run(&args, show_progress, cli.threads),
+        Command::Serve(args) => serve::run(&args),
     }
 }

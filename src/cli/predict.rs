@@ -12,8 +12,7 @@ use super::scoring;
 use crate::kg::{KnowledgeGraph, RelationId};
 use crate::rank::{
     check_k, prediction_rows, resolve_entity, write_all_pairs, write_csv, write_parquet,
-    CandidateEvidence, Evidence, ExplainOptions, PathExplainer, Query, RankError, Ranker,
-    Ranking,
+    CandidateEvidence, Evidence, ExplainOptions, PathExplainer, Query, RankError, Ranker, Ranking,
 };
 
 /// Output formats of the ranked table.
@@ -70,7 +69,12 @@ pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
         .with_context(|| format!("invalid {flag}"))?;
     let query = Query::new(&graph, node, relation)?;
     let scoring = scoring::load(&args.scorer, &workdir, &graph, source, relation)?;
-    let ranker = Ranker::new(&graph, scoring.scorer.as_ref(), &scoring.known, Some(&scoring.calibration));
+    let ranker = Ranker::new(
+        &graph,
+        scoring.scorer.as_ref(),
+        &scoring.known,
+        Some(&scoring.calibration),
+    );
     let ranking = ranker.rank(&query, k)?;
 
     let explainer = args
@@ -96,7 +100,14 @@ pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
         "ranked"
     );
 
-    write_output(args, format, &graph, &ranking, &candidates, scoring.scorer.name())
+    write_output(
+        args,
+        format,
+        &graph,
+        &ranking,
+        &candidates,
+        scoring.scorer.name(),
+    )
 }
 
 /// Returns the flag, kind, text and default relation of the entity option that was given.
@@ -233,7 +244,11 @@ fn write_evidence(out: &mut impl Write, candidate: &CandidateEvidence) -> std::i
             "       {} paths, DWPC {:.4}{}",
             explanation.path_count,
             explanation.total_dwpc,
-            if explanation.truncated { " (search truncated)" } else { "" }
+            if explanation.truncated {
+                " (search truncated)"
+            } else {
+                ""
+            }
         )?;
         for metapath in explanation.metapaths.iter().take(3) {
             writeln!(
@@ -249,15 +264,27 @@ fn write_evidence(out: &mut impl Write, candidate: &CandidateEvidence) -> std::i
         }
     }
     for passage in &candidate.passages {
-        writeln!(out, "       PMID {}: {}", passage.pmid, passage.sentences.join(" … "))?;
+        writeln!(
+            out,
+            "       PMID {}: {}",
+            passage.pmid,
+            passage.sentences.join(" … ")
+        )?;
     }
     if let Some(gene) = &candidate.gene {
         writeln!(
             out,
             "       gene {}{}; UniProt {}; {} pathways, {} diseases, {} GO terms",
             gene.symbol,
-            gene.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
-            if gene.uniprot.is_empty() { "-".to_owned() } else { gene.uniprot.join(", ") },
+            gene.name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            if gene.uniprot.is_empty() {
+                "-".to_owned()
+            } else {
+                gene.uniprot.join(", ")
+            },
             gene.pathways.count,
             gene.diseases.count,
             gene.go_terms.count

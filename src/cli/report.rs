@@ -31,7 +31,12 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let graph = workdir.load_graph()?;
 
     let (flag, kind_name, text, question) = match (&args.disease, &args.drug) {
-        (Some(text), _) => ("--disease", "Disease", text, "candidate drugs for a disease"),
+        (Some(text), _) => (
+            "--disease",
+            "Disease",
+            text,
+            "candidate drugs for a disease",
+        ),
         (None, Some(text)) => ("--drug", "Compound", text, "new uses for a drug"),
         (None, None) => unreachable!("clap requires --disease or --drug"),
     };
@@ -39,14 +44,23 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
         .schema()
         .kind_id(kind_name)
         .with_context(|| format!("the graph has no {kind_name} nodes"))?;
-    let relation =
-        scoring::relation_for(&graph, args.relation.as_deref().unwrap_or("CtD"), kind, flag)?;
+    let relation = scoring::relation_for(
+        &graph,
+        args.relation.as_deref().unwrap_or("CtD"),
+        kind,
+        flag,
+    )?;
     let node = resolve_entity(&graph, text, &[kind]).with_context(|| format!("invalid {flag}"))?;
     let query = Query::new(&graph, node, relation)?;
     let scoring = scoring::load(&args.scorer, &workdir, &graph, source, relation)?;
 
     // Rank, then gather the evidence of the top k.
-    let ranker = Ranker::new(&graph, scoring.scorer.as_ref(), &scoring.known, Some(&scoring.calibration));
+    let ranker = Ranker::new(
+        &graph,
+        scoring.scorer.as_ref(),
+        &scoring.known,
+        Some(&scoring.calibration),
+    );
     let all_scores = ranker.score_all(&query)?;
     let ranking = ranker.rank_scores(&query, &all_scores, k);
     let range = query.candidates(&graph);
@@ -107,7 +121,11 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
 
 /// Computes ROC and PR curves on the test triples of `relation`, for the scorer and, when
 /// the scorer is a model, for the degree prior on the same triples.
-fn test_curves(graph: &KnowledgeGraph, scoring: &Scoring, relation: RelationId) -> Vec<ScoredCurves> {
+fn test_curves(
+    graph: &KnowledgeGraph,
+    scoring: &Scoring,
+    relation: RelationId,
+) -> Vec<ScoredCurves> {
     let positives: Vec<_> = scoring
         .split
         .test(graph)
@@ -119,11 +137,20 @@ fn test_curves(graph: &KnowledgeGraph, scoring: &Scoring, relation: RelationId) 
         return Vec::new();
     }
     let mut rng = ChaCha8Rng::seed_from_u64(CALIBRATION_SEED);
-    let negatives = sample_negatives(graph, relation, positives.len() * NEGATIVES_PER_POSITIVE, &scoring.known, &mut rng);
+    let negatives = sample_negatives(
+        graph,
+        relation,
+        positives.len() * NEGATIVES_PER_POSITIVE,
+        &scoring.known,
+        &mut rng,
+    );
 
     let curves_of = |scorer: &dyn LinkScorer| ScoredCurves {
         scorer: scorer.name().to_owned(),
-        curves: Curves::new(&scorer.score_triples(&positives), &scorer.score_triples(&negatives)),
+        curves: Curves::new(
+            &scorer.score_triples(&positives),
+            &scorer.score_triples(&negatives),
+        ),
     };
     let mut curves = vec![curves_of(scoring.scorer.as_ref())];
     if scoring.model_dir.is_some() {
@@ -167,9 +194,25 @@ fn model_card(
 ) -> ModelCard {
     let mut facts = vec![
         ("scorer".to_owned(), scoring.scorer.name().to_owned()),
-        ("graph hash".to_owned(), workdir.manifest().graph_hash.clone()),
-        ("graph".to_owned(), format!("{} nodes, {} edges", graph.node_count(), graph.edges().len())),
-        ("split".to_owned(), format!("{} (seed {})", scoring.split.config.name, scoring.split.config.seed)),
+        (
+            "graph hash".to_owned(),
+            workdir.manifest().graph_hash.clone(),
+        ),
+        (
+            "graph".to_owned(),
+            format!(
+                "{} nodes, {} edges",
+                graph.node_count(),
+                graph.edges().len()
+            ),
+        ),
+        (
+            "split".to_owned(),
+            format!(
+                "{} (seed {})",
+                scoring.split.config.name, scoring.split.config.seed
+            ),
+        ),
     ];
     let manifest = scoring.model_dir.as_ref().and_then(|dir| {
         let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
@@ -179,12 +222,18 @@ fn model_card(
         facts.push(("model directory".into(), dir.display().to_string()));
         facts.push(("configuration".into(), manifest["config"].to_string()));
         facts.push(("seed".into(), manifest["config"]["seed"].to_string()));
-        facts.push(("device".into(), manifest["device"].as_str().unwrap_or("?").to_owned()));
+        facts.push((
+            "device".into(),
+            manifest["device"].as_str().unwrap_or("?").to_owned(),
+        ));
         facts.push((
             "epochs".into(),
             format!("{} (best {})", manifest["epoch"], manifest["best_epoch"]),
         ));
-        facts.push(("libtorch".into(), manifest["torch_version"].as_str().unwrap_or("?").to_owned()));
+        facts.push((
+            "libtorch".into(),
+            manifest["torch_version"].as_str().unwrap_or("?").to_owned(),
+        ));
     }
     let abbreviation = &graph.schema().relations[relation as usize].abbreviation;
     if let Some(fit) = scoring.calibration.relation(graph, relation) {
@@ -201,7 +250,8 @@ fn model_card(
     let mut metrics = Vec::new();
     let model_curve = curves.first().filter(|_| scoring.model_dir.is_some());
     let baseline_curve = curves.last();
-    let pick = |c: Option<&ScoredCurves>, f: fn(&Curves) -> Option<f64>| c.and_then(|c| f(&c.curves));
+    let pick =
+        |c: Option<&ScoredCurves>, f: fn(&Curves) -> Option<f64>| c.and_then(|c| f(&c.curves));
     metrics.push((
         format!("{abbreviation} AUROC, test vs {NEGATIVES_PER_POSITIVE}× negatives (this report)"),
         pick(model_curve, |c| c.auroc),
@@ -214,7 +264,11 @@ fn model_card(
     ));
     let metrics_path = match &scoring.model_dir {
         Some(dir) => dir.join("metrics.json"),
-        None => workdir.path().join("eval").join(&scoring.split.config.name).join("metrics.json"),
+        None => workdir
+            .path()
+            .join("eval")
+            .join(&scoring.split.config.name)
+            .join("metrics.json"),
     };
     match read_metrics(&metrics_path) {
         Some(report) => {

@@ -115,7 +115,11 @@ pub fn load(
         bail!(
             "unknown split {split_name:?} (--split) in {}; available: {}",
             workdir.path().display(),
-            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
         );
     }
     let split = workdir.split(&split_name, graph)?;
@@ -128,7 +132,11 @@ pub fn load(
             "the split does not hold out this relation: no probabilities; pass --split to choose one that does"
         );
     }
-    let known = KnownTriples::new(graph, graph.edges(), &FilterGroups::indications(graph.schema()));
+    let known = KnownTriples::new(
+        graph,
+        graph.edges(),
+        &FilterGroups::indications(graph.schema()),
+    );
 
     let (scorer, model_dir): (Box<dyn LinkScorer>, Option<PathBuf>) = match source {
         ScorerSource::Model(dir) => (load_model(&dir, graph, device(&args.device))?, Some(dir)),
@@ -138,7 +146,9 @@ pub fn load(
 
     let graph_hash = &workdir.manifest().graph_hash;
     let calibration = match &model_dir {
-        Some(dir) => Calibration::load_or_fit(dir, scorer.as_ref(), graph, &split, &known, graph_hash)?,
+        Some(dir) => {
+            Calibration::load_or_fit(dir, scorer.as_ref(), graph, &split, &known, graph_hash)?
+        }
         None => Calibration::fit(scorer.as_ref(), graph, &split, &known, graph_hash),
     };
     Ok(Scoring {
@@ -170,7 +180,10 @@ pub fn relation_for(
     let Some(relation) = schema.relation_id(abbreviation) else {
         return Err(RankError::InvalidRelation {
             relation: abbreviation.to_owned(),
-            reason: format!("the graph has no such relation; for {flag} use {}", usable.join(", ")),
+            reason: format!(
+                "the graph has no such relation; for {flag} use {}",
+                usable.join(", ")
+            ),
         });
     };
     if !joins(graph, relation, kind) {

@@ -333,7 +333,9 @@ fn write_contents(
         if name.contains(['/', '\\']) || name == "manifest.json" {
             return Err(KgError::WorkDir {
                 path: dir.to_owned(),
-                reason: format!("extra file name {name:?} must be a plain file name other than manifest.json"),
+                reason: format!(
+                    "extra file name {name:?} must be a plain file name other than manifest.json"
+                ),
             });
         }
         let path = dir.join(name);

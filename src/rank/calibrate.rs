@@ -152,9 +152,14 @@ impl Calibration {
         let valid = split.valid(graph);
         let mut relations = BTreeMap::new();
         for &relation in &split.target_relations {
-            let abbreviation = graph.schema().relations[relation as usize].abbreviation.clone();
-            let positives: Vec<Triple> =
-                valid.iter().copied().filter(|t| t.relation == relation).collect();
+            let abbreviation = graph.schema().relations[relation as usize]
+                .abbreviation
+                .clone();
+            let positives: Vec<Triple> = valid
+                .iter()
+                .copied()
+                .filter(|t| t.relation == relation)
+                .collect();
             if positives.len() < MIN_POSITIVES {
                 tracing::warn!(
                     relation = %abbreviation,
@@ -216,8 +221,12 @@ impl Calibration {
                     tracing::debug!(path = %path.display(), "calibration read");
                     return Ok(stored);
                 }
-                Ok(_) => tracing::info!(path = %path.display(), "stored calibration is for another scorer, split or graph; fitting again"),
-                Err(error) => tracing::warn!(path = %path.display(), %error, "stored calibration is invalid; fitting again"),
+                Ok(_) => {
+                    tracing::info!(path = %path.display(), "stored calibration is for another scorer, split or graph; fitting again")
+                }
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), %error, "stored calibration is invalid; fitting again")
+                }
             }
         }
 
@@ -235,7 +244,11 @@ impl Calibration {
 
     /// Returns the fit of `relation`, if there is one.
     #[must_use]
-    pub fn relation(&self, graph: &KnowledgeGraph, relation: RelationId) -> Option<&RelationCalibration> {
+    pub fn relation(
+        &self,
+        graph: &KnowledgeGraph,
+        relation: RelationId,
+    ) -> Option<&RelationCalibration> {
         self.relations
             .get(&graph.schema().relations[relation as usize].abbreviation)
     }
@@ -261,7 +274,11 @@ fn fit_relation(
 
     let pairs = candidate_range(graph, relation, Side::Head).len()
         * candidate_range(graph, relation, Side::Tail).len();
-    let links = graph.edges().iter().filter(|t| t.relation == relation).count();
+    let links = graph
+        .edges()
+        .iter()
+        .filter(|t| t.relation == relation)
+        .count();
     #[allow(clippy::cast_precision_loss)]
     let base_rate = links as f64 / pairs.max(1) as f64;
 

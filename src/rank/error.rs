@@ -7,7 +7,10 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum RankError {
     /// No node has the given id or name.
-    #[error("no {expected} has the id or name {query:?}{}", suggestion_text(suggestions))]
+    #[error(
+        "no {expected} has the id or name {query:?}{}",
+        suggestion_text(suggestions)
+    )]
     UnknownEntity {
         /// Text that was given.
         query: String,

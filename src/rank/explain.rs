@@ -202,7 +202,12 @@ impl<'a> PathExplainer<'a> {
             let entry = found.entry(steps).or_default();
             entry.count += 1;
             entry.dwpc += weight;
-            keep_top(&mut entry.top, weight, nodes, self.options.paths_per_metapath);
+            keep_top(
+                &mut entry.top,
+                weight,
+                nodes,
+                self.options.paths_per_metapath,
+            );
         });
 
         let total_dwpc: f64 = found.values().map(|a| a.dwpc).sum();
@@ -211,7 +216,11 @@ impl<'a> PathExplainer<'a> {
             .into_iter()
             .map(|(steps, acc)| self.metapath_evidence(&steps, acc, total_dwpc))
             .collect();
-        metapaths.sort_by(|a, b| b.dwpc.total_cmp(&a.dwpc).then_with(|| a.abbreviation.cmp(&b.abbreviation)));
+        metapaths.sort_by(|a, b| {
+            b.dwpc
+                .total_cmp(&a.dwpc)
+                .then_with(|| a.abbreviation.cmp(&b.abbreviation))
+        });
         Explanation {
             from,
             to,
@@ -279,15 +288,25 @@ impl<'a> PathExplainer<'a> {
     fn neighbours(&self, node: u32) -> Vec<(u32, Step)> {
         let index = NodeIndex::new(node as usize);
         let petgraph = self.graph.petgraph();
-        let outgoing = petgraph.edges_directed(index, Direction::Outgoing).map(|e| {
-            let relation = *e.weight();
-            (to_u32(e.target()), Step { relation, forward: true })
-        });
-        let incoming = petgraph.edges_directed(index, Direction::Incoming).map(|e| {
-            let relation = *e.weight();
-            let forward = self.symmetric(relation);
-            (to_u32(e.source()), Step { relation, forward })
-        });
+        let outgoing = petgraph
+            .edges_directed(index, Direction::Outgoing)
+            .map(|e| {
+                let relation = *e.weight();
+                (
+                    to_u32(e.target()),
+                    Step {
+                        relation,
+                        forward: true,
+                    },
+                )
+            });
+        let incoming = petgraph
+            .edges_directed(index, Direction::Incoming)
+            .map(|e| {
+                let relation = *e.weight();
+                let forward = self.symmetric(relation);
+                (to_u32(e.source()), Step { relation, forward })
+            });
         outgoing.chain(incoming).collect()
     }
 
@@ -358,7 +377,10 @@ impl<'a> PathExplainer<'a> {
             .top
             .into_iter()
             .map(|(weight, nodes)| PathEvidence {
-                names: nodes.iter().map(|&n| self.graph.node(n).name.clone()).collect(),
+                names: nodes
+                    .iter()
+                    .map(|&n| self.graph.node(n).name.clone())
+                    .collect(),
                 nodes,
                 weight,
             })
@@ -383,7 +405,6 @@ fn keep_top(top: &mut Vec<(f64, Vec<u32>)>, weight: f64, nodes: Vec<u32>, limit:
     top.insert(position, (weight, nodes));
     top.truncate(limit.max(1));
 }
-
 
 fn to_u32(index: NodeIndex<u32>) -> u32 {
     u32::try_from(index.index()).expect("node indices fit u32")

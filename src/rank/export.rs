@@ -106,19 +106,67 @@ pub fn write_parquet(rows: &[PredictionRow], path: &Path) -> Result<(), RankErro
         Arc::new(rows.iter().map(|r| Some(get(r))).collect::<StringArray>())
     };
     let columns: Vec<(&str, ArrayRef, bool)> = vec![
-        ("rank", Arc::new(rows.iter().map(|r| r.rank as u64).collect::<UInt64Array>()), false),
+        (
+            "rank",
+            Arc::new(rows.iter().map(|r| r.rank as u64).collect::<UInt64Array>()),
+            false,
+        ),
         ("query_id", strings(|r| &r.query_id), false),
         ("query_name", strings(|r| &r.query_name), false),
         ("relation", strings(|r| &r.relation), false),
         ("candidate_id", strings(|r| &r.candidate_id), false),
         ("candidate_name", strings(|r| &r.candidate_name), false),
-        ("score", Arc::new(rows.iter().map(|r| r.score).collect::<Float32Array>()), false),
-        ("percentile", Arc::new(rows.iter().map(|r| r.percentile).collect::<Float64Array>()), false),
-        ("probability", Arc::new(rows.iter().map(|r| r.probability).collect::<Float64Array>()), true),
-        ("top_metapath", Arc::new(rows.iter().map(|r| r.top_metapath.as_deref()).collect::<StringArray>()), true),
-        ("top_metapath_share", Arc::new(rows.iter().map(|r| r.top_metapath_share).collect::<Float64Array>()), true),
-        ("path_count", Arc::new(rows.iter().map(|r| r.path_count as u64).collect::<UInt64Array>()), false),
-        ("passages", Arc::new(rows.iter().map(|r| r.passages as u64).collect::<UInt64Array>()), false),
+        (
+            "score",
+            Arc::new(rows.iter().map(|r| r.score).collect::<Float32Array>()),
+            false,
+        ),
+        (
+            "percentile",
+            Arc::new(rows.iter().map(|r| r.percentile).collect::<Float64Array>()),
+            false,
+        ),
+        (
+            "probability",
+            Arc::new(rows.iter().map(|r| r.probability).collect::<Float64Array>()),
+            true,
+        ),
+        (
+            "top_metapath",
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.top_metapath.as_deref())
+                    .collect::<StringArray>(),
+            ),
+            true,
+        ),
+        (
+            "top_metapath_share",
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.top_metapath_share)
+                    .collect::<Float64Array>(),
+            ),
+            true,
+        ),
+        (
+            "path_count",
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.path_count as u64)
+                    .collect::<UInt64Array>(),
+            ),
+            false,
+        ),
+        (
+            "passages",
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.passages as u64)
+                    .collect::<UInt64Array>(),
+            ),
+            false,
+        ),
     ];
     let schema = Arc::new(ArrowSchema::new(
         columns
@@ -191,7 +239,11 @@ pub fn write_all_pairs(
             .collect();
         let known_column: BooleanArray = chunk
             .iter()
-            .flat_map(|&h| tails.clone().map(move |t| Some(known.contains(h, relation, t))))
+            .flat_map(|&h| {
+                tails
+                    .clone()
+                    .map(move |t| Some(known.contains(h, relation, t)))
+            })
             .collect();
         let batch = RecordBatch::try_new(
             schema.clone(),
@@ -218,13 +270,12 @@ pub fn write_all_pairs(
     Ok(rows)
 }
 
-fn parquet_writer(
-    path: &Path,
-    schema: Arc<ArrowSchema>,
-) -> Result<ArrowWriter<File>, RankError> {
+fn parquet_writer(path: &Path, schema: Arc<ArrowSchema>) -> Result<ArrowWriter<File>, RankError> {
     let file = File::create(path).map_err(|e| RankError::io("create", path, e))?;
     let properties = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid zstd level"),
+        ))
         .build();
     ArrowWriter::try_new(file, schema, Some(properties))
         .map_err(|e| RankError::parquet("create", path, e))

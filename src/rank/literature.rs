@@ -148,7 +148,11 @@ impl MentionIndex {
                 })
             })
             .collect();
-        passages.sort_by(|x, y| y.same_sentence.cmp(&x.same_sentence).then_with(|| x.pmid.cmp(&y.pmid)));
+        passages.sort_by(|x, y| {
+            y.same_sentence
+                .cmp(&x.same_sentence)
+                .then_with(|| x.pmid.cmp(&y.pmid))
+        });
         passages.truncate(limit);
         passages
     }
@@ -178,6 +182,8 @@ mod tests {
     fn missing_node_gives_nothing() {
         let index = MentionIndex::default();
         assert!(index.co_mentions("A", "B", 3).is_empty());
-        assert!(MentionIndex::read(Path::new("/nonexistent")).unwrap().is_none());
+        assert!(MentionIndex::read(Path::new("/nonexistent"))
+            .unwrap()
+            .is_none());
     }
 }

@@ -54,9 +54,9 @@ pub fn resolve_entity(
     let expected = kind_names(graph, kinds);
 
     // Ids: the full id, then `Kind::text` for each accepted kind, then a unique source id.
-    let by_kind = kinds.iter().find_map(|&kind| {
-        graph.find(&format!("{}::{text}", schema.kinds[kind as usize].name))
-    });
+    let by_kind = kinds
+        .iter()
+        .find_map(|&kind| graph.find(&format!("{}::{text}", schema.kinds[kind as usize].name)));
     if let Some(node) = graph.find(text).filter(|&n| accepts(n)).or(by_kind) {
         return Ok(node);
     }
@@ -181,11 +181,17 @@ mod tests {
 
     fn graph() -> KnowledgeGraph {
         let mut builder = GraphBuilder::new(Schema::hetionet());
-        builder.add_node("DB00945", "Compound", "Aspirin", None).unwrap();
-        builder.add_node("DB00316", "Compound", "Acetaminophen", None).unwrap();
+        builder
+            .add_node("DB00945", "Compound", "Aspirin", None)
+            .unwrap();
+        builder
+            .add_node("DB00316", "Compound", "Acetaminophen", None)
+            .unwrap();
         builder.add_node("DB1", "Compound", "Twin", None).unwrap();
         builder.add_node("DB2", "Compound", "twin", None).unwrap();
-        builder.add_node("DOID:9352", "Disease", "type 2 diabetes mellitus", None).unwrap();
+        builder
+            .add_node("DOID:9352", "Disease", "type 2 diabetes mellitus", None)
+            .unwrap();
         builder.add_node("1017", "Gene", "CDK2", None).unwrap();
         builder.add_node("1018", "Gene", "CDK3", None).unwrap();
         builder.build().unwrap()
@@ -201,10 +207,24 @@ mod tests {
         let compound = kind(&g, "Compound");
         let gene = kind(&g, "Gene");
         let disease = kind(&g, "Disease");
-        assert_eq!(g.node(resolve_entity(&g, "DB00945", &[compound]).unwrap()).name, "Aspirin");
-        assert_eq!(g.node(resolve_entity(&g, "Gene::1017", &[gene]).unwrap()).name, "CDK2");
-        assert_eq!(g.node(resolve_entity(&g, "1018", &[gene]).unwrap()).name, "CDK3");
-        assert_eq!(g.node(resolve_entity(&g, "cdk2", &[gene]).unwrap()).id, "Gene::1017");
+        assert_eq!(
+            g.node(resolve_entity(&g, "DB00945", &[compound]).unwrap())
+                .name,
+            "Aspirin"
+        );
+        assert_eq!(
+            g.node(resolve_entity(&g, "Gene::1017", &[gene]).unwrap())
+                .name,
+            "CDK2"
+        );
+        assert_eq!(
+            g.node(resolve_entity(&g, "1018", &[gene]).unwrap()).name,
+            "CDK3"
+        );
+        assert_eq!(
+            g.node(resolve_entity(&g, "cdk2", &[gene]).unwrap()).id,
+            "Gene::1017"
+        );
         let diabetes = resolve_entity(&g, " Type 2 Diabetes Mellitus ", &[disease]).unwrap();
         assert_eq!(g.node(diabetes).id, "Disease::DOID:9352");
     }
@@ -223,7 +243,12 @@ mod tests {
     fn substring_suggested_first() {
         let g = graph();
         let error = resolve_entity(&g, "diabetes", &[kind(&g, "Disease")]).unwrap_err();
-        assert!(error.to_string().contains("type 2 diabetes mellitus (Disease::DOID:9352)"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("type 2 diabetes mellitus (Disease::DOID:9352)"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -249,7 +274,10 @@ mod tests {
     fn nonsense_gives_no_panic() {
         let g = graph();
         for text in ["", "  ", "::", "Gene::", "zzzzzzzzzzzzzzzzzzzzzzz", "ü∂ƒ"] {
-            assert!(resolve_entity(&g, text, &[kind(&g, "Gene")]).is_err(), "{text:?}");
+            assert!(
+                resolve_entity(&g, text, &[kind(&g, "Gene")]).is_err(),
+                "{text:?}"
+            );
         }
     }
 

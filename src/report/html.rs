@@ -120,7 +120,11 @@ fn plots_section(page: &mut String, input: &ReportInput<'_>) {
     );
 
     if !input.curves.is_empty() {
-        let colors = [RGBColor(59, 111, 182), RGBColor(214, 120, 40), RGBColor(90, 160, 90)];
+        let colors = [
+            RGBColor(59, 111, 182),
+            RGBColor(214, 120, 40),
+            RGBColor(90, 160, 90),
+        ];
         let roc: Vec<Series<'_>> = input
             .curves
             .iter()
@@ -144,7 +148,13 @@ fn plots_section(page: &mut String, input: &ReportInput<'_>) {
         let note = curve_note(&input.curves[0]);
         figure(
             page,
-            plots::line_chart(&roc, 0.0..1.0, 0.0..1.0, ("false-positive rate", "true-positive rate"), true),
+            plots::line_chart(
+                &roc,
+                0.0..1.0,
+                0.0..1.0,
+                ("false-positive rate", "true-positive rate"),
+                true,
+            ),
             &format!("ROC on the test split. {note}"),
         );
         figure(
@@ -185,7 +195,13 @@ fn plots_section(page: &mut String, input: &ReportInput<'_>) {
                 .fold(1.0, f64::max);
             figure(
                 page,
-                plots::line_chart(&series, 0.0..epochs, 0.0..high * 1.05, ("epoch", "value"), false),
+                plots::line_chart(
+                    &series,
+                    0.0..epochs,
+                    0.0..high * 1.05,
+                    ("epoch", "value"),
+                    false,
+                ),
                 "Training curve from the model's manifest.json.",
             );
         }
@@ -209,11 +225,19 @@ fn fixed(value: Option<f64>) -> String {
 fn figure(page: &mut String, svg: Result<String, String>, caption: &str) {
     match svg {
         Ok(svg) => {
-            let _ = write!(page, "<div class=\"plot\">{svg}<p>{}</p></div>\n", escape(caption));
+            let _ = write!(
+                page,
+                "<div class=\"plot\">{svg}<p>{}</p></div>\n",
+                escape(caption)
+            );
         }
         Err(error) => {
             tracing::warn!(%error, caption, "a plot could not be drawn; the report leaves it out");
-            let _ = write!(page, "<div class=\"plot\"><p>Plot not drawn: {}</p></div>\n", escape(&error));
+            let _ = write!(
+                page,
+                "<div class=\"plot\"><p>Plot not drawn: {}</p></div>\n",
+                escape(&error)
+            );
         }
     }
 }
@@ -293,7 +317,12 @@ fn evidence_section(page: &mut String, candidates: &[CandidateEvidence]) {
 fn model_card(page: &mut String, input: &ReportInput<'_>) {
     page.push_str("<h2 id=\"model-card\">Model card</h2><table class=\"card\"><tbody>\n");
     for (key, value) in &input.card.facts {
-        let _ = writeln!(page, "<tr><td>{}</td><td>{}</td></tr>", escape(key), escape(value));
+        let _ = writeln!(
+            page,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            escape(key),
+            escape(value)
+        );
     }
     page.push_str("</tbody></table>\n");
 
@@ -328,6 +357,9 @@ mod tests {
 
     #[test]
     fn escape_covers_markup() {
-        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }

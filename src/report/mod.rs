@@ -119,7 +119,8 @@ pub fn write_report(input: &ReportInput<'_>, html: &Path) -> Result<(), RankErro
     std::fs::write(html, page).map_err(|e| RankError::io("write", html, e))?;
 
     let csv_path = html.with_extension("csv");
-    let file = std::fs::File::create(&csv_path).map_err(|e| RankError::io("create", &csv_path, e))?;
+    let file =
+        std::fs::File::create(&csv_path).map_err(|e| RankError::io("create", &csv_path, e))?;
     write_csv(&input.rows, file).map_err(|e| RankError::Io {
         action: "write",
         path: csv_path.clone(),

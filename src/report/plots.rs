@@ -37,7 +37,9 @@ pub fn score_histogram(
         .collect();
     let (low, high) = finite
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &s| (l.min(s), h.max(s)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &s| {
+            (l.min(s), h.max(s))
+        });
     if !low.is_finite() {
         return Err("no finite scores to plot".into());
     }
@@ -70,23 +72,37 @@ pub fn score_histogram(
         chart
             .draw_series(counts.iter().enumerate().map(|(i, &c)| {
                 let x0 = low + i as f64 * width;
-                Rectangle::new([(x0, 0.0), (x0 + width, f64::from(c))], RGBColor(150, 160, 175).filled())
+                Rectangle::new(
+                    [(x0, 0.0), (x0 + width, f64::from(c))],
+                    RGBColor(150, 160, 175).filled(),
+                )
             }))
             .map_err(|e| e.to_string())?
             .label("all candidates")
-            .legend(|(x, y)| Rectangle::new([(x, y - 4), (x + 12, y + 4)], RGBColor(150, 160, 175).filled()));
+            .legend(|(x, y)| {
+                Rectangle::new(
+                    [(x, y - 4), (x + 12, y + 4)],
+                    RGBColor(150, 160, 175).filled(),
+                )
+            });
 
         let tick = top * 0.06;
         chart
             .draw_series(marked.iter().filter(|s| s.is_finite()).map(|&s| {
-                PathElement::new(vec![(f64::from(s), 0.0), (f64::from(s), tick)], RED.stroke_width(2))
+                PathElement::new(
+                    vec![(f64::from(s), 0.0), (f64::from(s), tick)],
+                    RED.stroke_width(2),
+                )
             }))
             .map_err(|e| e.to_string())?
             .label("known links")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], RED.stroke_width(2)));
         chart
             .draw_series(highlighted.iter().filter(|s| s.is_finite()).map(|&s| {
-                PathElement::new(vec![(f64::from(s), tick), (f64::from(s), tick * 2.0)], BLUE.stroke_width(2))
+                PathElement::new(
+                    vec![(f64::from(s), tick), (f64::from(s), tick * 2.0)],
+                    BLUE.stroke_width(2),
+                )
             }))
             .map_err(|e| e.to_string())?
             .label("top candidates")
@@ -144,10 +160,15 @@ pub fn line_chart(
         for line in series {
             let color = line.color;
             chart
-                .draw_series(LineSeries::new(line.points.iter().copied(), color.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    line.points.iter().copied(),
+                    color.stroke_width(2),
+                ))
                 .map_err(|e| e.to_string())?
                 .label(line.label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2))
+                });
         }
         chart
             .configure_series_labels()
@@ -187,7 +208,11 @@ mod tests {
     #[test]
     fn line_chart_has_legend() {
         let points = [(0.0, 0.0), (0.5, 0.8), (1.0, 1.0)];
-        let series = [Series { label: "model".into(), points: &points, color: BLUE }];
+        let series = [Series {
+            label: "model".into(),
+            points: &points,
+            color: BLUE,
+        }];
         let svg = line_chart(&series, 0.0..1.0, 0.0..1.0, ("FPR", "TPR"), true).unwrap();
         assert!(svg.contains("model"));
         assert!(svg.contains("<polyline") || svg.contains("<path"));

@@ -23,19 +23,34 @@ pub enum TextError {
 
     /// A file that the model directory must contain is missing.
     #[error("{file} not found in model directory {dir}: {hint}")]
-    MissingFile { dir: PathBuf, file: String, hint: &'static str },
+    MissingFile {
+        dir: PathBuf,
+        file: String,
+        hint: &'static str,
+    },
 
     /// Reading a file of the model directory failed.
     #[error("failed to read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     /// `config.json` is not valid JSON or lacks a required field.
     #[error("invalid model configuration {path}: {source}")]
-    ConfigSyntax { path: PathBuf, source: serde_json::Error },
+    ConfigSyntax {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
 
     /// A field of `config.json` has a value that the encoder cannot use.
     #[error("invalid model configuration {path}: {field} = {value}: {reason}")]
-    ConfigValue { path: PathBuf, field: &'static str, value: String, reason: String },
+    ConfigValue {
+        path: PathBuf,
+        field: &'static str,
+        value: String,
+        reason: String,
+    },
 
     /// The tokenizer file could not be loaded or configured.
     #[error("failed to load the tokenizer from {path}: {message}")]
@@ -47,7 +62,10 @@ pub enum TextError {
 
     /// The weights file could not be read as safetensors or as a PyTorch state dict.
     #[error("failed to read weights from {path}: {source}")]
-    WeightsRead { path: PathBuf, source: tch::TchError },
+    WeightsRead {
+        path: PathBuf,
+        source: tch::TchError,
+    },
 
     /// The weights file lacks a tensor that the configuration requires.
     #[error(
@@ -61,7 +79,12 @@ pub enum TextError {
         "tensor {name} in {path} has shape {actual:?} but config.json implies {expected:?}: \
          config.json and the weights file belong to different models"
     )]
-    ShapeMismatch { path: PathBuf, name: String, expected: Vec<i64>, actual: Vec<i64> },
+    ShapeMismatch {
+        path: PathBuf,
+        name: String,
+        expected: Vec<i64>,
+        actual: Vec<i64>,
+    },
 
     /// The encoder options contradict each other or the device.
     #[error("invalid encoder options: {0}")]
@@ -73,5 +96,8 @@ pub enum TextError {
 
     /// A libtorch operation failed while loading the model or running it.
     #[error("{operation} failed: {source}")]
-    Torch { operation: &'static str, source: tch::TchError },
+    Torch {
+        operation: &'static str,
+        source: tch::TchError,
+    },
 }

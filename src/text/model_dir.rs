@@ -115,28 +115,46 @@ impl ModelDir {
     /// Finds the files of a model directory and validates its `config.json`.
     pub fn open(root: &Path) -> Result<Self, TextError> {
         if !root.is_dir() {
-            return Err(TextError::ModelDirNotFound { path: root.to_path_buf() });
+            return Err(TextError::ModelDirNotFound {
+                path: root.to_path_buf(),
+            });
         }
 
         let config_path = root.join("config.json");
         if !config_path.is_file() {
-            return Err(missing_file(root, "config.json", "the model configuration is required"));
+            return Err(missing_file(
+                root,
+                "config.json",
+                "the model configuration is required",
+            ));
         }
-        let config: BertConfig = serde_json::from_str(&read_to_string(&config_path)?)
-            .map_err(|source| TextError::ConfigSyntax { path: config_path.clone(), source })?;
+        let config: BertConfig =
+            serde_json::from_str(&read_to_string(&config_path)?).map_err(|source| {
+                TextError::ConfigSyntax {
+                    path: config_path.clone(),
+                    source,
+                }
+            })?;
         validate_config(&config, &config_path)?;
 
         let tokenizer = find_tokenizer(root)?;
         let weights = find_weights(root)?;
         let max_seq_length = read_max_seq_length(root)?;
-        Ok(Self { root: root.to_path_buf(), config, tokenizer, weights, max_seq_length })
+        Ok(Self {
+            root: root.to_path_buf(),
+            config,
+            tokenizer,
+            weights,
+            max_seq_length,
+        })
     }
 
     /// The maximum tokens per text: `max_seq_length` of sentence-transformers when given,
     /// capped by the number of position embeddings.
     pub fn default_max_length(&self) -> usize {
         let positions = self.config.max_position_embeddings;
-        self.max_seq_length.map_or(positions, |length| length.min(positions))
+        self.max_seq_length
+            .map_or(positions, |length| length.min(positions))
     }
 
     /// Loads the tokenizer, truncating to `max_length` tokens.
@@ -152,7 +170,10 @@ impl ModelDir {
     /// Reads every tensor of the weights file onto `device`.
     pub fn load_weights(&self, device: Device) -> Result<Weights, TextError> {
         let path = self.weights.path();
-        let read_error = |source| TextError::WeightsRead { path: path.to_path_buf(), source };
+        let read_error = |source| TextError::WeightsRead {
+            path: path.to_path_buf(),
+            source,
+        };
         let tensors = match &self.weights {
             WeightsFile::SafeTensors(_) => Tensor::read_safetensors(path).map_err(read_error)?,
             WeightsFile::PyTorch(_) => Tensor::loadz_multi(path).map_err(read_error)?,
@@ -225,9 +246,16 @@ fn find_tokenizer(root: &Path) -> Result<TokenizerFile, TextError> {
     }
     let vocab = root.join("vocab.txt");
     if vocab.is_file() {
-        return Ok(TokenizerFile::Vocab { path: vocab, lowercase: read_do_lower_case(root)? });
+        return Ok(TokenizerFile::Vocab {
+            path: vocab,
+            lowercase: read_do_lower_case(root)?,
+        });
     }
-    Err(missing_file(root, "tokenizer.json", "a tokenizer.json or a WordPiece vocab.txt is required"))
+    Err(missing_file(
+        root,
+        "tokenizer.json",
+        "a tokenizer.json or a WordPiece vocab.txt is required",
+    ))
 }
 
 fn read_do_lower_case(root: &Path) -> Result<bool, TextError> {
@@ -235,9 +263,17 @@ fn read_do_lower_case(root: &Path) -> Result<bool, TextError> {
     if !path.is_file() {
         return Ok(true);
     }
-    let value: serde_json::Value = serde_json::from_str(&read_to_string(&path)?)
-        .map_err(|source| TextError::ConfigSyntax { path: path.clone(), source })?;
-    Ok(value.get("do_lower_case").and_then(serde_json::Value::as_bool).unwrap_or(true))
+    let value: serde_json::Value =
+        serde_json::from_str(&read_to_string(&path)?).map_err(|source| {
+            TextError::ConfigSyntax {
+                path: path.clone(),
+                source,
+            }
+        })?;
+    Ok(value
+        .get("do_lower_case")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(true))
 }
 
 fn find_weights(root: &Path) -> Result<WeightsFile, TextError> {
@@ -261,19 +297,32 @@ fn read_max_seq_length(root: &Path) -> Result<Option<usize>, TextError> {
     if !path.is_file() {
         return Ok(None);
     }
-    let value: serde_json::Value = serde_json::from_str(&read_to_string(&path)?)
-        .map_err(|source| TextError::ConfigSyntax { path: path.clone(), source })?;
-    let length = value.get("max_seq_length").and_then(serde_json::Value::as_u64);
+    let value: serde_json::Value =
+        serde_json::from_str(&read_to_string(&path)?).map_err(|source| {
+            TextError::ConfigSyntax {
+                path: path.clone(),
+                source,
+            }
+        })?;
+    let length = value
+        .get("max_seq_length")
+        .and_then(serde_json::Value::as_u64);
     Ok(length.and_then(|length| usize::try_from(length).ok()))
 }
 
 fn read_to_string(path: &Path) -> Result<String, TextError> {
-    std::fs::read_to_string(path)
-        .map_err(|source| TextError::Io { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| TextError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn missing_file(dir: &Path, file: &str, hint: &'static str) -> TextError {
-    TextError::MissingFile { dir: dir.to_path_buf(), file: file.into(), hint }
+    TextError::MissingFile {
+        dir: dir.to_path_buf(),
+        file: file.into(),
+        hint,
+    }
 }
 
 /// The tensors of a weights file, by name, with shape checks on lookup.
@@ -304,15 +353,22 @@ impl Weights {
                 (name, tensor)
             })
             .collect();
-        Self { path: path.to_path_buf(), tensors, device }
+        Self {
+            path: path.to_path_buf(),
+            tensors,
+            device,
+        }
     }
 
     /// Returns the float32 tensor `name` on the target device after checking its shape.
     pub fn get(&self, name: &str, expected: &[i64]) -> Result<Tensor, TextError> {
-        let tensor = self.tensors.get(name).ok_or_else(|| TextError::MissingTensor {
-            path: self.path.clone(),
-            name: name.to_string(),
-        })?;
+        let tensor = self
+            .tensors
+            .get(name)
+            .ok_or_else(|| TextError::MissingTensor {
+                path: self.path.clone(),
+                name: name.to_string(),
+            })?;
         let actual = tensor.size();
         if actual != expected {
             return Err(TextError::ShapeMismatch {
@@ -325,7 +381,10 @@ impl Weights {
         tensor
             .f_to_device(self.device)
             .and_then(|tensor| tensor.f_to_kind(Kind::Float))
-            .map_err(|source| TextError::Torch { operation: "copying weights to the device", source })
+            .map_err(|source| TextError::Torch {
+                operation: "copying weights to the device",
+                source,
+            })
     }
 
     /// The weights file these tensors came from.
@@ -362,7 +421,10 @@ mod tests {
 
         let error = validate_config(&config, Path::new("config.json")).unwrap_err();
 
-        assert!(error.to_string().contains("num_attention_heads = 3"), "{error}");
+        assert!(
+            error.to_string().contains("num_attention_heads = 3"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -373,14 +435,23 @@ mod tests {
 
         let error = validate_config(&config, Path::new("config.json")).unwrap_err();
 
-        assert!(error.to_string().contains("model_type = roberta"), "{error}");
+        assert!(
+            error.to_string().contains("model_type = roberta"),
+            "{error}"
+        );
     }
 
     #[test]
     fn weights_strip_prefix_and_rename_gamma() {
         let tensors = vec![
-            ("bert.embeddings.LayerNorm.gamma".to_string(), Tensor::ones([4], (Kind::Float, Device::Cpu))),
-            ("pooler.dense.bias".to_string(), Tensor::zeros([4], (Kind::Float, Device::Cpu))),
+            (
+                "bert.embeddings.LayerNorm.gamma".to_string(),
+                Tensor::ones([4], (Kind::Float, Device::Cpu)),
+            ),
+            (
+                "pooler.dense.bias".to_string(),
+                Tensor::zeros([4], (Kind::Float, Device::Cpu)),
+            ),
         ];
         let weights = Weights::new(Path::new("w.bin"), tensors, Device::Cpu);
 

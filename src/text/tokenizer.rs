@@ -70,7 +70,9 @@ impl TextTokenizer {
             path: path.to_path_buf(),
             message,
         };
-        let vocab_path = path.to_str().ok_or_else(|| load_error("path is not UTF-8".into()))?;
+        let vocab_path = path
+            .to_str()
+            .ok_or_else(|| load_error("path is not UTF-8".into()))?;
         let model = WordPiece::from_file(vocab_path)
             .unk_token("[UNK]".into())
             .build()
@@ -115,15 +117,22 @@ impl TextTokenizer {
                 path: PathBuf::from(path),
                 message: format!("cannot truncate to {max_length} tokens: {error}"),
             })?;
-        Ok(Self { inner, pad_id, max_length })
+        Ok(Self {
+            inner,
+            pad_id,
+            max_length,
+        })
     }
 
     /// Tokenizes one text; `index` only labels the error.
     pub fn encode(&self, text: &str, index: usize) -> Result<TokenizedText, TextError> {
-        let encoding = self.inner.encode_fast(text, true).map_err(|error| TextError::Tokenize {
-            index,
-            message: error.to_string(),
-        })?;
+        let encoding = self
+            .inner
+            .encode_fast(text, true)
+            .map_err(|error| TextError::Tokenize {
+                index,
+                message: error.to_string(),
+            })?;
 
         // Truncation moves the dropped tokens into `overflowing`.
         Ok(TokenizedText {
@@ -134,7 +143,11 @@ impl TextTokenizer {
 
     /// Tokenizes texts in parallel on the rayon thread pool, in input order.
     pub fn encode_all(&self, texts: &[&str]) -> Result<Vec<TokenizedText>, TextError> {
-        texts.par_iter().enumerate().map(|(index, text)| self.encode(text, index)).collect()
+        texts
+            .par_iter()
+            .enumerate()
+            .map(|(index, text)| self.encode(text, index))
+            .collect()
     }
 
     /// Returns the id that fills the padded positions of a batch.
@@ -159,7 +172,9 @@ mod tests {
 
     fn tiny_vocab() -> tempfile::NamedTempFile {
         let file = tempfile::NamedTempFile::new().unwrap();
-        let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "drug", "dose", "##s", "."];
+        let tokens = [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "drug", "dose", "##s", ".",
+        ];
         std::fs::write(file.path(), tokens.join("\n")).unwrap();
         file
     }

@@ -32,8 +32,7 @@ impl Attention {
         let hidden = to_i64(config.hidden_size);
         let num_heads = to_i64(config.num_attention_heads);
         let projections = ["query", "key", "value"].map(|name| format!("{prefix}.self.{name}"));
-        let query_key_value =
-            Linear::load_fused(weights, &projections, hidden, hidden, precision)?;
+        let query_key_value = Linear::load_fused(weights, &projections, hidden, hidden, precision)?;
         let output = Linear::load(
             weights,
             &format!("{prefix}.output.dense"),
@@ -48,7 +47,13 @@ impl Attention {
             config.layer_norm_eps,
             precision,
         )?;
-        Ok(Self { query_key_value, output, layer_norm, num_heads, head_dim: hidden / num_heads })
+        Ok(Self {
+            query_key_value,
+            output,
+            layer_norm,
+            num_heads,
+            head_dim: hidden / num_heads,
+        })
     }
 
     /// Turns the observed dense layers into int8 layers.

@@ -61,7 +61,10 @@ impl Bert {
             let attention =
                 Attention::load(weights, &format!("{prefix}.attention"), config, precision)?;
             let feed_forward = FeedForward::load(weights, &prefix, config, activation, precision)?;
-            layers.push(Layer { attention, feed_forward });
+            layers.push(Layer {
+                attention,
+                feed_forward,
+            });
         }
         Ok(Self { embeddings, layers })
     }

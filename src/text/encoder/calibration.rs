@@ -32,18 +32,29 @@ pub(crate) fn observe_calibration_texts(
     bert: &Bert,
     tokenizer: &TextTokenizer,
 ) -> Result<(), TextError> {
-    let torch_error = |source| TextError::Torch { operation: "the int8 calibration pass", source };
+    let torch_error = |source| TextError::Torch {
+        operation: "the int8 calibration pass",
+        source,
+    };
     tch::no_grad(|| {
         for (index, text) in CALIBRATION_TEXTS.iter().enumerate() {
-            let ids: Vec<i64> =
-                tokenizer.encode(text, index)?.ids.into_iter().map(i64::from).collect();
+            let ids: Vec<i64> = tokenizer
+                .encode(text, index)?
+                .ids
+                .into_iter()
+                .map(i64::from)
+                .collect();
             let length = i64::try_from(ids.len()).expect("a tokenized text fits in i64");
-            let input_ids = Tensor::from_slice(&ids).f_view([1, length]).map_err(torch_error)?;
-            let attention_mask =
-                Tensor::f_ones([1, length], (tch::Kind::Int64, Device::Cpu)).map_err(torch_error)?;
+            let input_ids = Tensor::from_slice(&ids)
+                .f_view([1, length])
+                .map_err(torch_error)?;
+            let attention_mask = Tensor::f_ones([1, length], (tch::Kind::Int64, Device::Cpu))
+                .map_err(torch_error)?;
 
             // The pass is run for the input ranges that the layers record, not its output.
-            let _hidden = bert.forward(&input_ids, &attention_mask).map_err(torch_error)?;
+            let _hidden = bert
+                .forward(&input_ids, &attention_mask)
+                .map_err(torch_error)?;
         }
         Ok(())
     })

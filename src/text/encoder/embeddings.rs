@@ -31,20 +31,37 @@ impl Embeddings {
         let kind = precision.activation_kind();
         let load = |name: &str, rows: usize| {
             weights
-                .get(&format!("embeddings.{name}.weight"), &[to_i64(rows), hidden])?
+                .get(
+                    &format!("embeddings.{name}.weight"),
+                    &[to_i64(rows), hidden],
+                )?
                 .f_to_kind(kind)
-                .map_err(|source| TextError::Torch { operation: "converting embeddings", source })
+                .map_err(|source| TextError::Torch {
+                    operation: "converting embeddings",
+                    source,
+                })
         };
 
         let word = load("word_embeddings", config.vocab_size)?;
         let position = load("position_embeddings", config.max_position_embeddings)?;
         let token_type = load("token_type_embeddings", config.type_vocab_size)?;
-        let token_type_zero = token_type
-            .f_get(0)
-            .map_err(|source| TextError::Torch { operation: "selecting token type 0", source })?;
-        let layer_norm =
-            LayerNorm::load(weights, "embeddings.LayerNorm", hidden, config.layer_norm_eps, precision)?;
-        Ok(Self { word, position, token_type_zero, layer_norm })
+        let token_type_zero = token_type.f_get(0).map_err(|source| TextError::Torch {
+            operation: "selecting token type 0",
+            source,
+        })?;
+        let layer_norm = LayerNorm::load(
+            weights,
+            "embeddings.LayerNorm",
+            hidden,
+            config.layer_norm_eps,
+            precision,
+        )?;
+        Ok(Self {
+            word,
+            position,
+            token_type_zero,
+            layer_norm,
+        })
     }
 
     /// Embeds input ids [batch, seq] (int64) into [batch, seq, hidden].

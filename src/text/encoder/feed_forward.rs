@@ -95,7 +95,12 @@ impl FeedForward {
             config.layer_norm_eps,
             precision,
         )?;
-        Ok(Self { intermediate, activation, output, layer_norm })
+        Ok(Self {
+            intermediate,
+            activation,
+            output,
+            layer_norm,
+        })
     }
 
     /// Turns the observed dense layers into int8 layers.
@@ -106,7 +111,9 @@ impl FeedForward {
 
     /// Transforms hidden [batch, seq, hidden] position by position.
     pub(crate) fn forward(&self, hidden: &Tensor) -> Result<Tensor, TchError> {
-        let inner = self.activation.forward(&self.intermediate.forward(hidden)?)?;
+        let inner = self
+            .activation
+            .forward(&self.intermediate.forward(hidden)?)?;
         let output = self.output.forward(&inner)?;
         self.layer_norm.forward(&output.f_add(hidden)?)
     }

@@ -24,16 +24,30 @@ impl LayerNorm {
         precision: Precision,
     ) -> Result<Self, TextError> {
         let load = |name: &str| {
-            weights.get(&format!("{prefix}.{name}"), &[hidden])?.f_to_kind(precision.activation_kind()).map_err(
-                |source| TextError::Torch { operation: "converting layer norm weights", source },
-            )
+            weights
+                .get(&format!("{prefix}.{name}"), &[hidden])?
+                .f_to_kind(precision.activation_kind())
+                .map_err(|source| TextError::Torch {
+                    operation: "converting layer norm weights",
+                    source,
+                })
         };
-        Ok(Self { weight: load("weight")?, bias: load("bias")?, eps })
+        Ok(Self {
+            weight: load("weight")?,
+            bias: load("bias")?,
+            eps,
+        })
     }
 
     /// Normalises x [..., hidden].
     pub(crate) fn forward(&self, x: &Tensor) -> Result<Tensor, TchError> {
         let hidden = self.weight.size()[0];
-        x.f_layer_norm([hidden], Some(&self.weight), Some(&self.bias), self.eps, true)
+        x.f_layer_norm(
+            [hidden],
+            Some(&self.weight),
+            Some(&self.bias),
+            self.eps,
+            true,
+        )
     }
 }

