@@ -9,17 +9,23 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use rxgraph::kg::{KnowledgeGraph, WorkDir};
 
-/// Returns one embedded-graph work directory per test binary (an ingest takes about 20 s).
+/// Returns one embedded-graph work directory per test binary (an ingest takes about 20 s),
+/// with the literature corpora when `../shared/data` has them.
 fn workdir() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("work");
-        rxgraph()
-            .args(["ingest", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        let mut ingest = rxgraph();
+        ingest.args(["ingest", "--out"]).arg(&out);
+        // The research-use corpora are not embedded; use the shared copies when present.
+        let corpora = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        for corpus in ["bc5cdr", "chemprot"] {
+            if corpora.join(corpus).is_dir() {
+                ingest.arg("--literature").arg(corpora.join(corpus));
+            }
+        }
+        ingest.assert().success();
         (dir, out)
     });
     path
@@ -379,9 +385,18 @@ fn passages_quote_both_ends() {
         eprintln!("skipped: the work directory has no literature (no corpora in ../shared/data)");
         return;
     }
-    let output = predict(&["--baseline", "--disease", "breast cancer", "--k", "100", "--explain", "--format", "json"])
-        .output()
-        .unwrap();
+    let output = predict(&[
+        "--baseline",
+        "--disease",
+        "breast cancer",
+        "--k",
+        "100",
+        "--explain",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
     assert!(output.status.success());
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let with_passages: Vec<&serde_json::Value> = json["candidates"]
@@ -390,8 +405,15 @@ fn passages_quote_both_ends() {
         .iter()
         .filter(|c| !c["passages"].as_array().unwrap().is_empty())
         .collect();
-    assert!(!with_passages.is_empty(), "no top-100 candidate for breast cancer has a passage");
+    assert!(
+        !with_passages.is_empty(),
+        "no top-100 candidate for breast cancer has a passage"
+    );
     let passage = &with_passages[0]["passages"][0];
-    assert!(passage["pmid"].as_str().unwrap().chars().all(|c| c.is_ascii_digit()));
+    assert!(passage["pmid"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .all(|c| c.is_ascii_digit()));
     assert!(!passage["sentences"].as_array().unwrap().is_empty());
 }

@@ -423,7 +423,9 @@ mod tests {
             builder.add_node(id, "Compound", id, None).unwrap();
         }
         for id in ["1", "2"] {
-            builder.add_node(id, "Gene", &format!("G{id}"), None).unwrap();
+            builder
+                .add_node(id, "Gene", &format!("G{id}"), None)
+                .unwrap();
         }
         builder.add_node("DOID:1", "Disease", "D1", None).unwrap();
         builder.add_edge("Compound::DB1", "CbG", "Gene::1", None);
@@ -450,7 +452,11 @@ mod tests {
     }
 
     fn abbreviations(explanation: &Explanation) -> Vec<&str> {
-        let mut names: Vec<&str> = explanation.metapaths.iter().map(|m| m.abbreviation.as_str()).collect();
+        let mut names: Vec<&str> = explanation
+            .metapaths
+            .iter()
+            .map(|m| m.abbreviation.as_str())
+            .collect();
         names.sort_unstable();
         names
     }
@@ -460,11 +466,22 @@ mod tests {
         let g = graph();
         let explanation = explain(&g, "DB1", "DOID:1", &["CtD", "CpD"]);
         assert_eq!(abbreviations(&explanation), ["CbGaD", "CbGiGaD", "CrCtD"]);
-        let binds = explanation.metapaths.iter().find(|m| m.abbreviation == "CbGaD").unwrap();
+        let binds = explanation
+            .metapaths
+            .iter()
+            .find(|m| m.abbreviation == "CbGaD")
+            .unwrap();
         assert_eq!(binds.path_count, 2);
         assert_eq!(binds.label, "Compound–binds–Gene–associates–Disease");
-        let interacts = explanation.metapaths.iter().find(|m| m.abbreviation == "CbGiGaD").unwrap();
-        assert_eq!(interacts.path_count, 2, "G1→G2 and G2→G1 through the symmetric GiG edge");
+        let interacts = explanation
+            .metapaths
+            .iter()
+            .find(|m| m.abbreviation == "CbGiGaD")
+            .unwrap();
+        assert_eq!(
+            interacts.path_count, 2,
+            "G1→G2 and G2→G1 through the symmetric GiG edge"
+        );
         assert!(!explanation.truncated);
     }
 
@@ -491,7 +508,11 @@ mod tests {
     fn path_weight_uses_relation_degrees() {
         let g = graph();
         let explanation = explain(&g, "DB1", "DOID:1", &["CtD"]);
-        let binds = explanation.metapaths.iter().find(|m| m.abbreviation == "CbGaD").unwrap();
+        let binds = explanation
+            .metapaths
+            .iter()
+            .find(|m| m.abbreviation == "CbGaD")
+            .unwrap();
         // DB1 has 2 CbG edges, each gene 1 CbG and 1 DaG edge, D1 2 DaG edges.
         let expected = (2.0f64 * 1.0).powf(-DAMPING) * (1.0f64 * 2.0).powf(-DAMPING);
         assert!((binds.top_paths[0].weight - expected).abs() < 1e-12);
@@ -510,7 +531,10 @@ mod tests {
     #[test]
     fn edge_limit_truncates() {
         let g = graph();
-        let options = ExplainOptions { max_edge_visits: 2, paths_per_metapath: 3 };
+        let options = ExplainOptions {
+            max_edge_visits: 2,
+            paths_per_metapath: 3,
+        };
         let explanation = PathExplainer::new(&g, options).explain(
             g.find("DB1").unwrap(),
             g.find("DOID:1").unwrap(),
