@@ -5,7 +5,7 @@
 //!
 //! Each runs with the degree-prior baseline on the embedded graph. With
 //! `RXGRAPH_BENCH_WORKDIR=W` set, the graph comes from that work directory and, when
-//! `W/models/` holds a trained model, the same two cases also run with it (`model/...`).
+//! `W/models/` contains a trained model, the same two cases also run with it (`model/...`).
 //!
 //! Run: `cargo bench --bench rank`.
 

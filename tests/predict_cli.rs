@@ -9,17 +9,23 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use rxgraph::kg::{KnowledgeGraph, WorkDir};
 
-/// One embedded-graph work directory per test binary (an ingest takes about 20 s).
+/// Returns one embedded-graph work directory per test binary (an ingest takes about 20 s),
+/// with the literature corpora when `../shared/data` has them.
 fn workdir() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("work");
-        rxgraph()
-            .args(["ingest", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        let mut ingest = rxgraph();
+        ingest.args(["ingest", "--out"]).arg(&out);
+        // The research-use corpora are not embedded; use the shared copies when present.
+        let corpora = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        for corpus in ["bc5cdr", "chemprot"] {
+            if corpora.join(corpus).is_dir() {
+                ingest.arg("--literature").arg(corpora.join(corpus));
+            }
+        }
+        ingest.assert().success();
         (dir, out)
     });
     path
@@ -212,7 +218,8 @@ fn csv_and_parquet_read_in_python() {
     let script = "import csv, sys, pyarrow.parquet as pq\n\
                   rows = list(csv.DictReader(open(sys.argv[1], newline='')))\n\
                   table = pq.read_table(sys.argv[2])\n\
-                  assert len(rows) == 12 and table.num_rows == 12, (len(rows), table.num_rows)\n\
+                  assert len(rows) == 12, len(rows)\n\
+                  assert table.num_rows == 12, table.num_rows\n\
                   assert rows[0]['candidate_id'] == table.column('candidate_id')[0].as_py()\n\
                   assert [int(r['rank']) for r in rows] == list(range(1, 13))\n\
                   print('ok', table.schema.names)";
@@ -370,4 +377,43 @@ fn missing_workdir_fails() {
         .stderr(predicate::str::contains(
             "failed to open --workdir /nonexistent/work",
         ));
+}
+
+#[test]
+fn passages_quote_both_ends() {
+    if !workdir().join("mentions.parquet").is_file() {
+        eprintln!("skipped: the work directory has no literature (no corpora in ../shared/data)");
+        return;
+    }
+    let output = predict(&[
+        "--baseline",
+        "--disease",
+        "breast cancer",
+        "--k",
+        "100",
+        "--explain",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let with_passages: Vec<&serde_json::Value> = json["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["passages"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(
+        !with_passages.is_empty(),
+        "no top-100 candidate for breast cancer has a passage"
+    );
+    let passage = &with_passages[0]["passages"][0];
+    assert!(passage["pmid"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .all(|c| c.is_ascii_digit()));
+    assert!(!passage["sentences"].as_array().unwrap().is_empty());
 }

@@ -11,7 +11,7 @@ use crate::kg::{KindId, KnowledgeGraph, RelationId, Split, WorkDir};
 use crate::model::LinkScorer;
 use crate::rank::{Calibration, GeneAnnotations, MentionIndex, RankError};
 
-/// Where the scores come from, resolved before the graph is read.
+/// Source of the scores, resolved before the graph is read.
 pub enum ScorerSource {
     /// A trained model directory (with `manifest.json`).
     Model(PathBuf),
@@ -123,6 +123,15 @@ pub fn load(
         );
     }
     let split = workdir.split(&split_name, graph)?;
+    if !split.target_relations.contains(&relation) {
+        // NOTE: calibrating on another split's validation links could reuse the model's own
+        // training links, so probabilities are left out instead.
+        tracing::warn!(
+            split = %split_name,
+            relation = %abbreviation,
+            "the split does not hold out this relation: no probabilities; pass --split to choose one that does"
+        );
+    }
     let known = KnownTriples::new(
         graph,
         graph.edges(),

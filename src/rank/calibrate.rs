@@ -16,7 +16,7 @@
 //! base rate is the relation's known links over all pairs of its two kinds. A probability
 //! then estimates how likely a pair drawn at the graph's own link rate is a link.
 //!
-//! [`Calibration`] holds one fit per relation; it is stored as `calibration.json` in a model
+//! [`Calibration`] contains one fit per relation. It is stored as `calibration.json` in a model
 //! directory ([`Calibration::load_or_fit`]) and computed on load for the degree-prior
 //! baseline, which has no directory.
 //!
@@ -42,6 +42,7 @@ use std::path::Path;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::error::RankError;
 use crate::eval::{candidate_range, sample_negatives, KnownTriples, Side};
@@ -50,7 +51,7 @@ use crate::model::LinkScorer;
 
 /// Type-constrained negatives drawn per validation positive.
 pub const NEGATIVES_PER_POSITIVE: usize = 10;
-/// Fewest validation positives a fit is made from.
+/// Minimum number of validation positives for a fit.
 pub const MIN_POSITIVES: usize = 5;
 /// Seed of the negative sample.
 pub const CALIBRATION_SEED: u64 = 42;
@@ -125,6 +126,10 @@ pub struct Calibration {
     pub split: String,
     /// `graph_hash` of the work directory.
     pub graph_hash: String,
+    /// SHA-256 of the model's `manifest.json` when the fit was stored with a model, so that a
+    /// retrained model in the same directory is fitted again; empty otherwise.
+    #[serde(default)]
+    pub model_fingerprint: String,
     /// Seed of the negatives.
     pub seed: u64,
     /// Negatives per positive.
@@ -177,13 +182,15 @@ impl Calibration {
             scorer: scorer.name().to_owned(),
             split: split.config.name.clone(),
             graph_hash: graph_hash.to_owned(),
+            model_fingerprint: String::new(),
             seed: CALIBRATION_SEED,
             negatives_per_positive: NEGATIVES_PER_POSITIVE,
             relations,
         }
     }
 
-    /// Reads `dir/calibration.json` if it matches the scorer, split and graph; otherwise fits
+    /// Reads `dir/calibration.json` if it matches the scorer, split, graph and the model's
+    /// `manifest.json`; otherwise fits
     /// a new calibration and stores it there. A directory that cannot be written is logged
     /// at warn level and the fit is still returned.
     ///
@@ -198,6 +205,9 @@ impl Calibration {
         graph_hash: &str,
     ) -> Result<Self, RankError> {
         let path = dir.join(CALIBRATION_FILE);
+        let fingerprint = std::fs::read(dir.join("manifest.json"))
+            .map(|bytes| hex(&Sha256::digest(bytes)))
+            .unwrap_or_default();
         if path.is_file() {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| RankError::io("read", &path, e))?;
@@ -205,7 +215,8 @@ impl Calibration {
                 Ok(stored)
                     if stored.scorer == scorer.name()
                         && stored.split == split.config.name
-                        && stored.graph_hash == graph_hash =>
+                        && stored.graph_hash == graph_hash
+                        && stored.model_fingerprint == fingerprint =>
                 {
                     tracing::debug!(path = %path.display(), "calibration read");
                     return Ok(stored);
@@ -219,7 +230,8 @@ impl Calibration {
             }
         }
 
-        let fitted = Self::fit(scorer, graph, split, known, graph_hash);
+        let mut fitted = Self::fit(scorer, graph, split, known, graph_hash);
+        fitted.model_fingerprint = fingerprint;
         let json = serde_json::to_string_pretty(&fitted).expect("a calibration serialises");
         match std::fs::write(&path, json + "\n") {
             Ok(()) => tracing::info!(path = %path.display(), "calibration written"),
@@ -277,6 +289,10 @@ fn fit_relation(
         negatives: negative_scores.len(),
         base_rate,
     })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn logit(p: f64) -> f64 {

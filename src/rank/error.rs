@@ -36,7 +36,7 @@ pub enum RankError {
         kind: String,
         /// Kind the question needs.
         expected: String,
-        /// What to do instead.
+        /// Suggested next step.
         hint: String,
     },
     /// The relation is missing from the schema or does not join the query's kinds.
@@ -72,7 +72,7 @@ pub enum RankError {
     Calibration {
         /// Relation abbreviation.
         relation: String,
-        /// What went wrong.
+        /// Reason of the failure.
         reason: String,
     },
     /// A table of the work directory (such as `mentions.parquet`) is invalid.
@@ -80,13 +80,13 @@ pub enum RankError {
     InvalidTable {
         /// File that was read.
         path: PathBuf,
-        /// What is wrong with it.
+        /// Reason the table is invalid.
         reason: String,
     },
     /// Reading or writing a file failed.
     #[error("failed to {action} {}: {source}", path.display())]
     Io {
-        /// What was being done (`create`, `write`, `read`).
+        /// Operation that failed (`create`, `write`, `read`).
         action: &'static str,
         /// File involved.
         path: PathBuf,
@@ -96,7 +96,7 @@ pub enum RankError {
     /// Writing or reading Parquet or Arrow data failed.
     #[error("failed to {action} {}: {reason}", path.display())]
     Parquet {
-        /// What was being done.
+        /// Operation that failed.
         action: &'static str,
         /// File involved.
         path: PathBuf,

@@ -16,9 +16,9 @@
 //! paths' PDPs; its share is that sum over the sum of all metapaths' DWPCs.
 //!
 //! [`PathExplainer::explain`] enumerates the simple paths of length 1 to 3 between the two
-//! ends (meeting in the middle from the end whose neighbours have the smaller total degree)
-//! and leaves out direct edges whose relation is in the excluded set: the queried relation
-//! and its filter group, so a held-out or known link never explains itself. Middle nodes are
+//! ends. It starts from the end whose neighbours have the smaller total degree and meets the
+//! other end in the middle. Direct edges of the excluded relations (the queried relation and
+//! its filter group) are left out, so a held-out or known link never explains itself. Middle nodes are
 //! visited in increasing degree, and the walk stops after [`ExplainOptions::max_edge_visits`]
 //! edge visits, marking the explanation as truncated; the hubs it skips have the smallest
 //! weights.
@@ -408,4 +408,138 @@ fn keep_top(top: &mut Vec<(f64, Vec<u32>)>, weight: f64, nodes: Vec<u32>, limit:
 
 fn to_u32(index: NodeIndex<u32>) -> u32 {
     u32::try_from(index.index()).expect("node indices fit u32")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kg::{GraphBuilder, Schema};
+
+    /// C1 binds G1 and G2; D1 associates with G1 and G2; G1 interacts with G2; C1 resembles
+    /// C2, which treats D1; C1 treats D1 directly.
+    fn graph() -> KnowledgeGraph {
+        let mut builder = GraphBuilder::new(Schema::hetionet());
+        for id in ["DB1", "DB2"] {
+            builder.add_node(id, "Compound", id, None).unwrap();
+        }
+        for id in ["1", "2"] {
+            builder
+                .add_node(id, "Gene", &format!("G{id}"), None)
+                .unwrap();
+        }
+        builder.add_node("DOID:1", "Disease", "D1", None).unwrap();
+        builder.add_edge("Compound::DB1", "CbG", "Gene::1", None);
+        builder.add_edge("Compound::DB1", "CbG", "Gene::2", None);
+        builder.add_edge("Disease::DOID:1", "DaG", "Gene::1", None);
+        builder.add_edge("Disease::DOID:1", "DaG", "Gene::2", None);
+        builder.add_edge("Gene::1", "GiG", "Gene::2", None);
+        builder.add_edge("Compound::DB2", "CrC", "Compound::DB1", None);
+        builder.add_edge("Compound::DB2", "CtD", "Disease::DOID:1", None);
+        builder.add_edge("Compound::DB1", "CtD", "Disease::DOID:1", None);
+        builder.build().unwrap()
+    }
+
+    fn explain(graph: &KnowledgeGraph, from: &str, to: &str, excluded: &[&str]) -> Explanation {
+        let excluded: Vec<RelationId> = excluded
+            .iter()
+            .map(|r| graph.schema().relation_id(r).unwrap())
+            .collect();
+        PathExplainer::new(graph, ExplainOptions::default()).explain(
+            graph.find(from).unwrap(),
+            graph.find(to).unwrap(),
+            &excluded,
+        )
+    }
+
+    fn abbreviations(explanation: &Explanation) -> Vec<&str> {
+        let mut names: Vec<&str> = explanation
+            .metapaths
+            .iter()
+            .map(|m| m.abbreviation.as_str())
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    #[test]
+    fn metapaths_found_and_named() {
+        let g = graph();
+        let explanation = explain(&g, "DB1", "DOID:1", &["CtD", "CpD"]);
+        assert_eq!(abbreviations(&explanation), ["CbGaD", "CbGiGaD", "CrCtD"]);
+        let binds = explanation
+            .metapaths
+            .iter()
+            .find(|m| m.abbreviation == "CbGaD")
+            .unwrap();
+        assert_eq!(binds.path_count, 2);
+        assert_eq!(binds.label, "Compound–binds–Gene–associates–Disease");
+        let interacts = explanation
+            .metapaths
+            .iter()
+            .find(|m| m.abbreviation == "CbGiGaD")
+            .unwrap();
+        assert_eq!(
+            interacts.path_count, 2,
+            "G1→G2 and G2→G1 through the symmetric GiG edge"
+        );
+        assert!(!explanation.truncated);
+    }
+
+    #[test]
+    fn queried_relation_is_excluded() {
+        let g = graph();
+        let without = explain(&g, "DB1", "DOID:1", &["CtD"]);
+        assert!(!abbreviations(&without).contains(&"CtD"));
+        let with = explain(&g, "DB1", "DOID:1", &[]);
+        assert!(abbreviations(&with).contains(&"CtD"));
+    }
+
+    #[test]
+    fn shares_sum_to_one() {
+        let g = graph();
+        let explanation = explain(&g, "DB1", "DOID:1", &["CtD"]);
+        let total: f64 = explanation.metapaths.iter().map(|m| m.share).sum();
+        assert!((total - 1.0).abs() < 1e-12, "{total}");
+        let dwpc: f64 = explanation.metapaths.iter().map(|m| m.dwpc).sum();
+        assert!((dwpc - explanation.total_dwpc).abs() < 1e-12);
+    }
+
+    #[test]
+    fn path_weight_uses_relation_degrees() {
+        let g = graph();
+        let explanation = explain(&g, "DB1", "DOID:1", &["CtD"]);
+        let binds = explanation
+            .metapaths
+            .iter()
+            .find(|m| m.abbreviation == "CbGaD")
+            .unwrap();
+        // DB1 has 2 CbG edges, each gene 1 CbG and 1 DaG edge, D1 2 DaG edges.
+        let expected = (2.0f64 * 1.0).powf(-DAMPING) * (1.0f64 * 2.0).powf(-DAMPING);
+        assert!((binds.top_paths[0].weight - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn direction_does_not_change_metapaths() {
+        let g = graph();
+        let forward = explain(&g, "DB1", "DOID:1", &["CtD"]);
+        let backward = explain(&g, "DOID:1", "DB1", &["CtD"]);
+        assert_eq!(forward.path_count, backward.path_count);
+        assert!((forward.total_dwpc - backward.total_dwpc).abs() < 1e-12);
+        assert_eq!(abbreviations(&backward), ["DaGbC", "DaGiGbC", "DtCrC"]);
+    }
+
+    #[test]
+    fn edge_limit_truncates() {
+        let g = graph();
+        let options = ExplainOptions {
+            max_edge_visits: 2,
+            paths_per_metapath: 3,
+        };
+        let explanation = PathExplainer::new(&g, options).explain(
+            g.find("DB1").unwrap(),
+            g.find("DOID:1").unwrap(),
+            &[],
+        );
+        assert!(explanation.truncated);
+    }
 }

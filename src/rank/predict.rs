@@ -1,11 +1,11 @@
 //! Top-k prediction: score every candidate of the right kind, remove known links, keep the
 //! best k.
 //!
-//! A [`Query`] fixes one node, one relation and the side to rank: `(DB00945, CtD, ?)` asks
-//! for new indications of aspirin, `(?, CtD, DOID:9352)` for drugs against type 2 diabetes.
+//! A [`Query`] fixes one node, one relation and the side to rank: `(DB00945, CtD, ?)` ranks
+//! new indications of aspirin, `(?, CtD, DOID:9352)` drugs against type 2 diabetes.
 //! [`Ranker::rank`] makes one `score_tails` or `score_heads` call over the kind range of the
-//! ranked side, removes every candidate that forms a known link (train ∪ validation ∪ test,
-//! and for indications both CtD and CpD, through [`KnownTriples`]) and returns the top k.
+//! ranked side. It removes every candidate that forms a known link in train ∪ validation ∪
+//! test ([`KnownTriples`]; for indications CtD and CpD count together) and returns the top k.
 //!
 //! Each [`RankedCandidate`] has its raw score, its rank among the remaining candidates, the
 //! percentile of its score among *all* candidates of that kind (known links included), and a
@@ -136,7 +136,7 @@ pub struct RankedCandidate {
     pub probability: Option<f64>,
 }
 
-/// The answer to one query.
+/// Result of one query.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranking {
     /// The query.

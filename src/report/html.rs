@@ -15,10 +15,11 @@ th,td{border-bottom:1px solid #e3e7ec;padding:4px 8px;text-align:left;vertical-a
 th{background:#f3f5f8}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 .plots{display:flex;flex-wrap:wrap;gap:16px}.plot{flex:0 0 auto}.plot p{margin:2px 0;color:#5a6472;font-size:.85em}\
 details{margin:6px 0 14px 0}summary{cursor:pointer;font-weight:600}\
-.bar{display:inline-block;height:8px;background:#3b6fb6;vertical-align:middle}\
+.share{white-space:nowrap}.bar{display:inline-block;height:8px;background:#3b6fb6;vertical-align:middle}\
 .path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}\
 blockquote{margin:4px 0 4px 12px;padding-left:8px;border-left:3px solid #c7d2e0;color:#333}\
-.card td:first-child{width:260px;color:#5a6472}";
+.card td{overflow-wrap:anywhere}.card td:first-child{width:260px;color:#5a6472}\
+svg{max-width:100%;height:auto}";
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
 #[must_use]
@@ -270,12 +271,12 @@ fn evidence_section(page: &mut String, candidates: &[CandidateEvidence]) {
                     .collect();
                 let _ = writeln!(
                     page,
-                    "<tr><td>{}<br><span class=\"path\">{}</span></td><td><span class=\"bar\" \
+                    "<tr><td>{}<br><span class=\"path\">{}</span></td><td class=\"share\"><span class=\"bar\" \
                      style=\"width:{}px\"></span> {:.1}%</td><td class=\"n\">{}</td>\
                      <td class=\"path\">{}</td></tr>",
                     escape(&metapath.label),
                     escape(&metapath.abbreviation),
-                    (metapath.share * 80.0).round(),
+                    (metapath.share * 60.0).round(),
                     100.0 * metapath.share,
                     metapath.path_count,
                     paths.join("<br>")

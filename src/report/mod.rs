@@ -62,7 +62,7 @@ pub struct TrainingCurve {
     pub valid_mrr: Vec<(f64, f64)>,
 }
 
-/// What the report says about the model.
+/// Model facts, metrics and limitations shown in the report.
 #[derive(Debug, Clone, Default)]
 pub struct ModelCard {
     /// (field, value) rows: model, configuration, graph hash, seed, split, device.
