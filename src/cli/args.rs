@@ -190,9 +190,10 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 10_000)]
     pub max_score_pairs: usize,
 
-    /// Maximum number of SPARQL evaluations at once (cancelled ones count until they end).
-    #[arg(long, default_value_t = 4)]
-    pub max_concurrent_queries: usize,
+    /// Maximum number of SPARQL evaluations at once (cancelled ones count until they end);
+    /// further queries wait for a slot until their deadline [default: 2 × number of cores].
+    #[arg(long)]
+    pub max_concurrent_queries: Option<usize>,
 
     /// Origin allowed by CORS (repeat for several; `*` for any). No CORS headers without it.
     #[arg(long, value_name = "ORIGIN")]

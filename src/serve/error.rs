@@ -101,8 +101,9 @@ pub enum ApiError {
         /// Maximum number of buffered solutions.
         limit: u64,
     },
-    /// Every SPARQL evaluation slot is taken, possibly by cancelled queries still unwinding.
-    #[error("all {slots} query slots are busy")]
+    /// Every SPARQL evaluation slot stayed taken until the deadline, possibly by cancelled
+    /// queries still unwinding.
+    #[error("all {slots} query slots stayed busy until the deadline")]
     Busy {
         /// Number of concurrent evaluations allowed.
         slots: usize,

@@ -240,9 +240,12 @@ async fn query(
         );
     }
 
-    let permit = Arc::clone(&state.query_slots)
-        .try_acquire_owned()
-        .map_err(|_| ApiError::Busy { slots: config.max_concurrent_queries })?;
+    // Waiting for a slot counts against the query's deadline.
+    let busy = ApiError::Busy { slots: config.max_concurrent_queries };
+    let permit = match tokio::time::timeout(config.timeout, Arc::clone(&state.query_slots).acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(_)) | Err(_) => return Err(busy),
+    };
     let _cancel = CancelOnDrop { budget: Arc::clone(&budget), token: token.clone() };
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let (thread_budget, thread_token, max_rows) = (Arc::clone(&budget), token.clone(), config.max_rows);
