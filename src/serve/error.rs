@@ -95,6 +95,9 @@ pub enum ApiError {
         /// Deadline, in milliseconds.
         timeout_ms: u64,
     },
+    /// The client closed the connection before the query finished; nobody reads this.
+    #[error("the client closed the connection; query cancelled")]
+    ClientClosed,
     /// The SPARQL query buffered more solutions for a sort, group or DISTINCT than allowed.
     #[error("query stopped: a sort, group or DISTINCT buffered more than {limit} solutions")]
     QueryBudget {
@@ -157,7 +160,7 @@ impl ApiError {
                     .into(),
             ),
             Self::Busy { .. } => Some("retry in a few seconds".into()),
-            Self::Internal(_) => None,
+            Self::Internal(_) | Self::ClientClosed => None,
         }
     }
 }
@@ -180,6 +183,8 @@ impl ResponseError for ApiError {
             | Self::QueryBudget { .. }
             | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::QueryTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            // 499 is nginx's "client closed request"; it only shows in logs and metrics.
+            Self::ClientClosed => StatusCode::from_u16(499).expect("499 is a valid status"),
         }
     }
 

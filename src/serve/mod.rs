@@ -244,6 +244,36 @@ impl Server {
 
 type Bound = std::io::Result<(SocketAddr, ServerHandle)>;
 
+/// A duplicate of a connection's socket, kept to notice when the client goes away.
+pub(crate) struct PeerSocket(std::net::TcpStream);
+
+impl PeerSocket {
+    /// Returns whether the client has closed the connection (a read would return EOF).
+    pub(crate) fn is_closed(&self) -> bool {
+        let mut byte = [0u8; 1];
+        // The socket is non-blocking: WouldBlock means open with nothing to read.
+        match self.0.peek(&mut byte) {
+            Ok(read) => read == 0,
+            Err(error) => error.kind() != std::io::ErrorKind::WouldBlock,
+        }
+    }
+}
+
+/// Stores a duplicate of each new TCP connection's socket in the connection's data.
+fn remember_peer(connection: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    use std::os::fd::AsFd;
+
+    let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() else {
+        return;
+    };
+    if let Ok(fd) = tcp.as_fd().try_clone_to_owned() {
+        let socket = std::net::TcpStream::from(fd);
+        if socket.set_nonblocking(true).is_ok() {
+            data.insert(std::sync::Arc::new(PeerSocket(socket)));
+        }
+    }
+}
+
 fn run_http(
     config: &ServeConfig,
     state: web::Data<AppState>,
@@ -296,6 +326,7 @@ fn run_http(
 
     actix_web::rt::System::new().block_on(async move {
         let server = match HttpServer::new(factory)
+            .on_connect(remember_peer)
             .workers(config.workers.max(1))
             .shutdown_timeout(config.shutdown_timeout.as_secs())
             .bind(config.bind)

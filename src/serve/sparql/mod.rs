@@ -30,6 +30,7 @@ use super::body::{media_type, read_body};
 use super::config::ServeConfig;
 use super::error::ApiError;
 use super::state::{AppState, Loaded};
+use super::PeerSocket;
 use crate::kg::schema::VOCAB;
 use crate::kg::Triple;
 use eval::{Budget, EvalError, Stop};
@@ -260,11 +261,11 @@ async fn query(
         .map_err(|e| ApiError::Internal(format!("failed to start a query thread: {e}")))?;
 
     let timeout_ms = millis(config.timeout);
-    let result = match tokio::time::timeout(config.timeout, receiver).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err(EvalError::Internal("the query thread ended without a result".into())),
-        Err(_) => Err(EvalError::Stopped(Stop::Deadline)),
-    };
+    let peer = request.conn_data::<Arc<PeerSocket>>().cloned();
+    let result = wait_for_result(receiver, started + config.timeout, peer.as_deref()).await;
+    if matches!(result, Err(EvalError::Stopped(Stop::Abandoned))) {
+        tracing::debug!("client went away; query cancelled");
+    }
     match result {
         Ok(evaluation) => {
             let mut response = HttpResponse::Ok();
@@ -280,7 +281,8 @@ async fn query(
             state.metrics.sparql_budget_exceeded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Err(ApiError::QueryBudget { limit: config.max_sort_rows })
         }
-        Err(EvalError::Stopped(_)) => {
+        Err(EvalError::Stopped(Stop::Abandoned)) => Err(ApiError::ClientClosed),
+        Err(EvalError::Stopped(Stop::Deadline)) => {
             token.cancel();
             state.metrics.sparql_timeouts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Err(ApiError::QueryTimeout { timeout_ms })
@@ -290,6 +292,33 @@ async fn query(
             "SERVICE and other remote features are not available on this server",
         )),
         Err(EvalError::Internal(message)) => Err(ApiError::Internal(message)),
+    }
+}
+
+/// Waits for the evaluation thread's result until `deadline`, checking every 100 ms whether
+/// the client has closed the connection (actix does not drop the handler when it does).
+async fn wait_for_result(
+    mut receiver: tokio::sync::oneshot::Receiver<Result<eval::Evaluation, EvalError>>,
+    deadline: Instant,
+    peer: Option<&PeerSocket>,
+) -> Result<eval::Evaluation, EvalError> {
+    let mut ticks = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            result = &mut receiver => {
+                return result.unwrap_or_else(|_| {
+                    Err(EvalError::Internal("the query thread ended without a result".into()))
+                });
+            }
+            _ = ticks.tick() => {
+                if Instant::now() >= deadline {
+                    return Err(EvalError::Stopped(Stop::Deadline));
+                }
+                if peer.is_some_and(PeerSocket::is_closed) {
+                    return Err(EvalError::Stopped(Stop::Abandoned));
+                }
+            }
+        }
     }
 }
 
