@@ -21,14 +21,15 @@ use serde_json::{json, Value};
 const ASPIRIN_IRI: &str = "https://identifiers.org/drugbank:DB00945";
 const PREDICTIONS_GRAPH: &str = "https://w3id.org/rxgraph/vocab#predictions";
 
+/// Ingests the embedded graph once per run into the test binary's scratch directory under
+/// `target/`, replacing the previous run's copy, so runs do not pile up work directories.
 fn workdir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let out = dir.join("work");
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve_http_work");
         Command::cargo_bin("rxgraph")
             .unwrap()
-            .args(["--quiet", "ingest", "--out"])
+            .args(["--quiet", "ingest", "--force", "--out"])
             .arg(&out)
             .assert()
             .success();
@@ -57,11 +58,17 @@ impl DegreeSum {
 
 impl LinkScorer for DegreeSum {
     fn score_tails(&self, heads: &[u32], _: RelationId, candidates: Range<u32>) -> Vec<f32> {
-        heads.iter().flat_map(|&h| candidates.clone().map(move |t| self.score(h, t))).collect()
+        heads
+            .iter()
+            .flat_map(|&h| candidates.clone().map(move |t| self.score(h, t)))
+            .collect()
     }
 
     fn score_heads(&self, tails: &[u32], _: RelationId, candidates: Range<u32>) -> Vec<f32> {
-        tails.iter().flat_map(|&t| candidates.clone().map(move |h| self.score(h, t))).collect()
+        tails
+            .iter()
+            .flat_map(|&t| candidates.clone().map(move |h| self.score(h, t)))
+            .collect()
     }
 
     fn score_triples(&self, triples: &[Triple]) -> Vec<f32> {
@@ -118,7 +125,15 @@ fn plain() -> &'static str {
 
 fn with_model() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| start(ServeConfig { allow_update: true, ..loopback() }, true))
+    URL.get_or_init(|| {
+        start(
+            ServeConfig {
+                allow_update: true,
+                ..loopback()
+            },
+            true,
+        )
+    })
 }
 
 fn agent() -> ureq::Agent {
@@ -168,18 +183,28 @@ fn get_accept(url: &str, accept: &str) -> Reply {
 }
 
 fn post(url: &str, content_type: &str, body: &str) -> Reply {
-    reply(agent().post(url).header("Content-Type", content_type).send(body))
+    reply(
+        agent()
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body),
+    )
 }
 
 fn sparql_url(base: &str, query: &str) -> String {
-    format!("{base}/sparql?{}", serde_urlencoded::to_string([("query", query)]).unwrap())
+    format!(
+        "{base}/sparql?{}",
+        serde_urlencoded::to_string([("query", query)]).unwrap()
+    )
 }
 
 fn assert_error(reply: &Reply, status: u16) {
     assert_eq!(reply.status, status, "{}", reply.body);
     let body = reply.json();
     assert_eq!(body["error"]["status"], status, "{}", reply.body);
-    assert!(body["error"]["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(body["error"]["reason"]
+        .as_str()
+        .is_some_and(|r| !r.is_empty()));
 }
 
 /// Returns the values of one variable of a SPARQL JSON result.
@@ -193,7 +218,12 @@ fn column(results: &Value, variable: &str) -> Vec<String> {
 }
 
 fn query_file(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("queries").join(name)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("queries")
+            .join(name),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -257,7 +287,10 @@ fn openapi_paths_match_routes() {
 
 #[test]
 fn entity_search_ranks_matches() {
-    let reply = get(&format!("{}/api/v1/entities?q=acetylsalicylic&kind=Compound&limit=5", plain()));
+    let reply = get(&format!(
+        "{}/api/v1/entities?q=acetylsalicylic&kind=Compound&limit=5",
+        plain()
+    ));
     assert_eq!(reply.status, 200);
     let body = reply.json();
     assert_eq!(body["results"][0]["id"], "Compound::DB00945");
@@ -266,7 +299,11 @@ fn entity_search_ranks_matches() {
     let by_id = get(&format!("{}/api/v1/entities?q=DB00945", plain())).json();
     assert_eq!(by_id["results"][0]["match"], "exact_id");
 
-    let diseases = get(&format!("{}/api/v1/entities?q=cancer&kind=Disease&limit=3", plain())).json();
+    let diseases = get(&format!(
+        "{}/api/v1/entities?q=cancer&kind=Disease&limit=3",
+        plain()
+    ))
+    .json();
     assert_eq!(diseases["count"], 3);
     for hit in diseases["results"].as_array().unwrap() {
         assert_eq!(hit["kind"], "Disease");
@@ -276,9 +313,18 @@ fn entity_search_ranks_matches() {
 #[test]
 fn entity_search_rejects_bad_parameters() {
     assert_error(&get(&format!("{}/api/v1/entities", plain())), 400);
-    assert_error(&get(&format!("{}/api/v1/entities?q=a&limit=0", plain())), 400);
-    assert_error(&get(&format!("{}/api/v1/entities?q=a&limit=many", plain())), 400);
-    assert_error(&get(&format!("{}/api/v1/entities?q=a&kind=Planet", plain())), 400);
+    assert_error(
+        &get(&format!("{}/api/v1/entities?q=a&limit=0", plain())),
+        400,
+    );
+    assert_error(
+        &get(&format!("{}/api/v1/entities?q=a&limit=many", plain())),
+        400,
+    );
+    assert_error(
+        &get(&format!("{}/api/v1/entities?q=a&kind=Planet", plain())),
+        400,
+    );
 }
 
 #[test]
@@ -296,32 +342,69 @@ fn entity_lookup_gives_degrees() {
         .find(|d| d["relation"] == "CtD")
         .unwrap()
         .clone();
-    assert_eq!(treats, json!({ "relation": "CtD", "direction": "out", "count": 2 }));
+    assert_eq!(
+        treats,
+        json!({ "relation": "CtD", "direction": "out", "count": 2 })
+    );
 
     let full_id = get(&format!("{}/api/v1/entities/Compound::DB00945", plain()));
     assert_eq!(full_id.status, 200);
-    assert_error(&get(&format!("{}/api/v1/entities/DB99999999", plain())), 404);
+    assert_error(
+        &get(&format!("{}/api/v1/entities/DB99999999", plain())),
+        404,
+    );
 }
 
 #[test]
 fn routes_without_model_are_503() {
     let base = plain();
-    let reply = get(&format!("{base}/api/v1/predictions?source=DB00945&relation=CtD&k=20&explain=true"));
+    let reply = get(&format!(
+        "{base}/api/v1/predictions?source=DB00945&relation=CtD&k=20&explain=true"
+    ));
     assert_error(&reply, 503);
-    assert_eq!(reply.json()["error"]["reason"], "model not loaded; train one with rxgraph train");
+    assert_eq!(
+        reply.json()["error"]["reason"],
+        "model not loaded; train one with rxgraph train"
+    );
     assert_error(&get(&format!("{base}/api/v1/model")), 503);
     let pairs = r#"[{"head": "DB00945", "relation": "CtD", "tail": "DOID:1612"}]"#;
-    assert_error(&post(&format!("{base}/api/v1/score"), "application/json", pairs), 503);
+    assert_error(
+        &post(&format!("{base}/api/v1/score"), "application/json", pairs),
+        503,
+    );
 }
 
 #[test]
 fn predictions_validate_before_model() {
     let base = plain();
-    assert_error(&get(&format!("{base}/api/v1/predictions?source=DB99999999&relation=CtD")), 404);
-    assert_error(&get(&format!("{base}/api/v1/predictions?source=DB00945&relation=XyZ")), 400);
-    assert_error(&get(&format!("{base}/api/v1/predictions?source=DB00945&relation=GiG")), 422);
-    assert_error(&get(&format!("{base}/api/v1/predictions?source=DB00945&relation=CtD&k=0")), 400);
-    assert_error(&get(&format!("{base}/api/v1/predictions?relation=CtD")), 400);
+    assert_error(
+        &get(&format!(
+            "{base}/api/v1/predictions?source=DB99999999&relation=CtD"
+        )),
+        404,
+    );
+    assert_error(
+        &get(&format!(
+            "{base}/api/v1/predictions?source=DB00945&relation=XyZ"
+        )),
+        400,
+    );
+    assert_error(
+        &get(&format!(
+            "{base}/api/v1/predictions?source=DB00945&relation=GiG"
+        )),
+        422,
+    );
+    assert_error(
+        &get(&format!(
+            "{base}/api/v1/predictions?source=DB00945&relation=CtD&k=0"
+        )),
+        400,
+    );
+    assert_error(
+        &get(&format!("{base}/api/v1/predictions?relation=CtD")),
+        400,
+    );
 }
 
 #[test]
@@ -353,25 +436,53 @@ fn metrics_count_requests() {
     get(&format!("{base}/api/v1/entities/DB99999999"));
     let reply = get(&format!("{base}/metrics"));
     assert_eq!(reply.status, 200);
-    assert!(reply.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(reply
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain"));
     let text = reply.body;
     assert!(text.contains(r#"rxgraph_http_requests_total{route="/api/v1/entities/{id}",method="GET",status="200"}"#), "{text}");
-    assert!(text.contains(r#"rxgraph_http_requests_total{route="/api/v1/entities/{id}",method="GET",status="404"}"#));
+    assert!(text.contains(
+        r#"rxgraph_http_requests_total{route="/api/v1/entities/{id}",method="GET",status="404"}"#
+    ));
     assert!(text.contains(r#"rxgraph_http_request_duration_seconds_bucket{route="/api/v1/entities/{id}",status="200",le="+Inf"}"#));
-    assert!(text.contains(&format!(r#"rxgraph_info{{version="{}",model="",graph_hash=""#, env!("CARGO_PKG_VERSION"))));
+    assert!(text.contains(&format!(
+        r#"rxgraph_info{{version="{}",model="",graph_hash=""#,
+        env!("CARGO_PKG_VERSION")
+    )));
     assert!(text.contains("rxgraph_sparql_timeouts_total"));
 }
 
 #[test]
 fn cors_and_compression_apply() {
     let url = format!("{}/api/v1/entities?q=a&limit=100", plain());
-    let allowed = reply(agent().get(&url).header("Origin", "https://dashboard.example").call());
-    assert_eq!(allowed.header("access-control-allow-origin"), Some("https://dashboard.example"));
-    let other = reply(agent().get(&url).header("Origin", "https://elsewhere.example").call());
+    let allowed = reply(
+        agent()
+            .get(&url)
+            .header("Origin", "https://dashboard.example")
+            .call(),
+    );
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://dashboard.example")
+    );
+    let other = reply(
+        agent()
+            .get(&url)
+            .header("Origin", "https://elsewhere.example")
+            .call(),
+    );
     assert_eq!(other.header("access-control-allow-origin"), None);
 
-    let mut compressed = agent().get(&url).header("Accept-Encoding", "gzip").call().unwrap();
-    assert_eq!(compressed.headers().get("content-encoding").unwrap(), "gzip");
+    let mut compressed = agent()
+        .get(&url)
+        .header("Accept-Encoding", "gzip")
+        .call()
+        .unwrap();
+    assert_eq!(
+        compressed.headers().get("content-encoding").unwrap(),
+        "gzip"
+    );
     let mut decoder = flate2::read::GzDecoder::new(compressed.body_mut().as_reader());
     let mut text = String::new();
     std::io::Read::read_to_string(&mut decoder, &mut text).unwrap();
@@ -384,13 +495,27 @@ fn sparql_get_and_post_agree() {
     let query = query_file("drug_indications.rq");
     let by_get = get(&sparql_url(base, &query));
     assert_eq!(by_get.status, 200);
-    assert_eq!(by_get.header("content-type"), Some("application/sparql-results+json"));
+    assert_eq!(
+        by_get.header("content-type"),
+        Some("application/sparql-results+json")
+    );
     let form = serde_urlencoded::to_string([("query", query.as_str())]).unwrap();
-    let by_form = post(&format!("{base}/sparql"), "application/x-www-form-urlencoded", &form);
-    let by_body = post(&format!("{base}/sparql"), "application/sparql-query", &query);
+    let by_form = post(
+        &format!("{base}/sparql"),
+        "application/x-www-form-urlencoded",
+        &form,
+    );
+    let by_body = post(
+        &format!("{base}/sparql"),
+        "application/sparql-query",
+        &query,
+    );
     assert_eq!(by_form.json(), by_get.json());
     assert_eq!(by_body.json(), by_get.json());
-    assert_eq!(column(&by_get.json(), "name"), ["Kawasaki disease", "coronary artery disease"]);
+    assert_eq!(
+        column(&by_get.json(), "name"),
+        ["Kawasaki disease", "coronary artery disease"]
+    );
 }
 
 #[test]
@@ -398,10 +523,22 @@ fn sparql_negotiates_formats() {
     let base = plain();
     let select = sparql_url(base, &query_file("drug_indications.rq"));
     for (accept, content_type, marker) in [
-        ("application/sparql-results+json", "application/sparql-results+json", "\"bindings\""),
-        ("application/sparql-results+xml", "application/sparql-results+xml", "<sparql"),
+        (
+            "application/sparql-results+json",
+            "application/sparql-results+json",
+            "\"bindings\"",
+        ),
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+            "<sparql",
+        ),
         ("text/csv", "text/csv; charset=utf-8", "disease,name"),
-        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", "?disease\t?name"),
+        (
+            "text/tab-separated-values",
+            "text/tab-separated-values; charset=utf-8",
+            "?disease\t?name",
+        ),
     ] {
         let reply = get_accept(&select, accept);
         assert_eq!(reply.status, 200, "{accept}");
@@ -421,11 +558,18 @@ fn sparql_negotiates_formats() {
         let reply = get_accept(&construct, accept);
         assert_eq!(reply.status, 200, "{accept}");
         assert_eq!(reply.header("content-type"), Some(accept));
-        assert!(reply.body.contains(marker) || accept == "text/turtle", "{accept}: {}", reply.body);
+        assert!(
+            reply.body.contains(marker) || accept == "text/turtle",
+            "{accept}: {}",
+            reply.body
+        );
     }
     assert_error(&get_accept(&select, "image/png"), 406);
     assert_error(&get_accept(&select, "text/turtle"), 406);
-    assert_error(&get_accept(&construct, "application/sparql-results+json"), 406);
+    assert_error(
+        &get_accept(&construct, "application/sparql-results+json"),
+        406,
+    );
 }
 
 #[test]
@@ -433,11 +577,31 @@ fn sparql_rejects_bad_requests() {
     let base = plain();
     assert_error(&get(&sparql_url(base, "SELECT WHERE {")), 400);
     assert_error(&get(&format!("{base}/sparql")), 400);
-    assert_error(&post(&format!("{base}/sparql"), "application/sparql-update", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"), 403);
-    assert_error(&post(&format!("{base}/sparql"), "application/x-www-form-urlencoded", "update=CLEAR%20ALL"), 403);
-    assert_error(&post(&format!("{base}/sparql"), "text/plain", "SELECT * {}"), 415);
+    assert_error(
+        &post(
+            &format!("{base}/sparql"),
+            "application/sparql-update",
+            "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        ),
+        403,
+    );
+    assert_error(
+        &post(
+            &format!("{base}/sparql"),
+            "application/x-www-form-urlencoded",
+            "update=CLEAR%20ALL",
+        ),
+        403,
+    );
+    assert_error(
+        &post(&format!("{base}/sparql"), "text/plain", "SELECT * {}"),
+        415,
+    );
     let long = format!("SELECT * WHERE {{ ?s ?p ?o }} # {}", "x".repeat(9000));
-    assert_error(&post(&format!("{base}/sparql"), "application/sparql-query", &long), 413);
+    assert_error(
+        &post(&format!("{base}/sparql"), "application/sparql-query", &long),
+        413,
+    );
     assert_error(&get(&sparql_url(base, &long)), 413);
 }
 
@@ -448,20 +612,28 @@ fn sparql_dataset_parameters_apply() {
     let with_default = format!(
         "{}&default-graph-uri={}",
         sparql_url(base, count),
-        serde_urlencoded::to_string([("", PREDICTIONS_GRAPH)]).unwrap().trim_start_matches('=')
+        serde_urlencoded::to_string([("", PREDICTIONS_GRAPH)])
+            .unwrap()
+            .trim_start_matches('=')
     );
     let reply = get(&with_default);
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(column(&reply.json(), "n"), ["0"]);
 
     let named = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1";
-    let reply = get(&format!("{}&named-graph-uri=urn:x:none", sparql_url(base, named)));
+    let reply = get(&format!(
+        "{}&named-graph-uri=urn:x:none",
+        sparql_url(base, named)
+    ));
     assert_eq!(column(&reply.json(), "g"), Vec::<String>::new());
 }
 
 #[test]
 fn sparql_row_cap_truncates() {
-    let reply = get_accept(&sparql_url(plain(), "SELECT * WHERE { ?s ?p ?o }"), "text/tab-separated-values");
+    let reply = get_accept(
+        &sparql_url(plain(), "SELECT * WHERE { ?s ?p ?o }"),
+        "text/tab-separated-values",
+    );
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("x-rxgraph-truncated"), Some("true"));
     assert_eq!(reply.body.lines().count(), 5001);
@@ -470,10 +642,20 @@ fn sparql_row_cap_truncates() {
 #[test]
 fn sparql_order_by_whole_store_hits_budget() {
     let started = Instant::now();
-    let reply = get(&sparql_url(plain(), "SELECT * WHERE { ?s ?p ?o } ORDER BY ?o"));
+    let reply = get(&sparql_url(
+        plain(),
+        "SELECT * WHERE { ?s ?p ?o } ORDER BY ?o",
+    ));
     assert_error(&reply, 503);
-    assert!(reply.json()["error"]["reason"].as_str().unwrap().contains("20000"));
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(reply.json()["error"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("20000"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -492,11 +674,19 @@ fn sparql_timeout_stops_heavy_query() {
     let light_started = Instant::now();
     let light = get(&sparql_url(base, &query_file("drug_indications.rq")));
     assert_eq!(light.status, 200);
-    assert!(light_started.elapsed() < Duration::from_secs(1), "{:?}", light_started.elapsed());
+    assert!(
+        light_started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        light_started.elapsed()
+    );
 
     let reply = heavy_thread.join().unwrap();
     assert_error(&reply, 504);
-    assert!(started.elapsed() < Duration::from_millis(3000), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(3000),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(get(&format!("{base}/healthz")).status, 200);
 }
 
@@ -504,14 +694,21 @@ fn sparql_timeout_stops_heavy_query() {
 fn example_graph_queries_match_expected() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
     for name in ["relation_counts", "drug_indications", "class_members"] {
-        let reply = get_accept(&sparql_url(plain(), &query_file(&format!("{name}.rq"))), "text/tab-separated-values");
+        let reply = get_accept(
+            &sparql_url(plain(), &query_file(&format!("{name}.rq"))),
+            "text/tab-separated-values",
+        );
         assert_eq!(reply.status, 200, "{name}: {}", reply.body);
-        let expected = std::fs::read_to_string(root.join("expected").join(format!("{name}.tsv"))).unwrap();
+        let expected =
+            std::fs::read_to_string(root.join("expected").join(format!("{name}.tsv"))).unwrap();
         assert_eq!(reply.body.trim_end(), expected.trim_end(), "{name}");
     }
 
     // The counts must also equal Hetionet's published metaedge counts.
-    let published = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hetionet/metaedges.tsv")).unwrap();
+    let published = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hetionet/metaedges.tsv"),
+    )
+    .unwrap();
     let published: HashMap<&str, &str> = published
         .lines()
         .skip(1)
@@ -549,24 +746,46 @@ fn python_sparql_clients_parse_results() {
 #[test]
 fn predictions_rank_unknown_candidates() {
     let base = with_model();
-    let reply = get(&format!("{base}/api/v1/predictions?source=DB00945&relation=CtD&k=5"));
+    let reply = get(&format!(
+        "{base}/api/v1/predictions?source=DB00945&relation=CtD&k=5"
+    ));
     assert_eq!(reply.status, 200, "{}", reply.body);
     let body = reply.json();
     assert_eq!(body["model"], "test-degree-sum");
     assert_eq!(body["direction"], "tails");
     let candidates = body["candidates"].as_array().unwrap();
     assert_eq!(candidates.len(), 5);
-    let scores: Vec<f64> = candidates.iter().map(|c| c["score"].as_f64().unwrap()).collect();
+    let scores: Vec<f64> = candidates
+        .iter()
+        .map(|c| c["score"].as_f64().unwrap())
+        .collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
-    let ranks: Vec<u64> = candidates.iter().map(|c| c["rank"].as_u64().unwrap()).collect();
+    let ranks: Vec<u64> = candidates
+        .iter()
+        .map(|c| c["rank"].as_u64().unwrap())
+        .collect();
     assert_eq!(ranks, [1, 2, 3, 4, 5]);
-    let ids: Vec<&str> = candidates.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert!(!ids.contains(&"Disease::DOID:3393"), "a known indication was predicted: {ids:?}");
+    let ids: Vec<&str> = candidates
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !ids.contains(&"Disease::DOID:3393"),
+        "a known indication was predicted: {ids:?}"
+    );
 
-    let heads = get(&format!("{base}/api/v1/predictions?source=DOID:3393&relation=CtD&k=3")).json();
+    let heads = get(&format!(
+        "{base}/api/v1/predictions?source=DOID:3393&relation=CtD&k=3"
+    ))
+    .json();
     assert_eq!(heads["direction"], "heads");
     assert_eq!(heads["candidates"][0]["kind"], "Compound");
-    assert_error(&get(&format!("{base}/api/v1/predictions?source=DB00945&relation=CtD&explain=true")), 422);
+    assert_error(
+        &get(&format!(
+            "{base}/api/v1/predictions?source=DB00945&relation=CtD&explain=true"
+        )),
+        422,
+    );
 }
 
 #[test]
@@ -584,12 +803,16 @@ fn score_route_and_sparql_function_agree() {
         "PREFIX rx: <https://w3id.org/rxgraph/vocab#> SELECT ?s WHERE {{ \
          BIND(rx:score(<{ASPIRIN_IRI}>, rx:CtD, <http://purl.obolibrary.org/obo/DOID_10763>) AS ?s) }}"
     );
-    let sparql: f64 = column(&get(&sparql_url(base, &query)).json(), "s")[0].parse().unwrap();
+    let sparql: f64 = column(&get(&sparql_url(base, &query)).json(), "s")[0]
+        .parse()
+        .unwrap();
     assert!((sparql - scores[1]["score"].as_f64().unwrap()).abs() < 1e-6);
 
     let by_strings = "PREFIX rx: <https://w3id.org/rxgraph/vocab#> \
                       SELECT ?s WHERE { BIND(rx:score(\"DB00945\", \"CtD\", \"DOID:10763\") AS ?s) }";
-    let value: f64 = column(&get(&sparql_url(base, by_strings)).json(), "s")[0].parse().unwrap();
+    let value: f64 = column(&get(&sparql_url(base, by_strings)).json(), "s")[0]
+        .parse()
+        .unwrap();
     assert!((value - sparql).abs() < 1e-9);
 
     let mismatch = format!(
@@ -622,10 +845,20 @@ fn example_prediction_queries_run() {
     ] {
         let reply = get(&sparql_url(base, &query_file(name)));
         assert_eq!(reply.status, 200, "{name}: {}", reply.body);
-        let scores: Vec<f64> = column(&reply.json(), score_column).iter().map(|s| s.parse().unwrap()).collect();
-        assert!(scores.len() >= min_rows.min(50), "{name}: {} rows", scores.len());
+        let scores: Vec<f64> = column(&reply.json(), score_column)
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert!(
+            scores.len() >= min_rows.min(50),
+            "{name}: {} rows",
+            scores.len()
+        );
         if name != "drug_new_targets.rq" {
-            assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{name}: {scores:?}");
+            assert!(
+                scores.windows(2).all(|w| w[0] >= w[1]),
+                "{name}: {scores:?}"
+            );
         }
     }
     let targets = get(&sparql_url(base, &query_file("drug_new_targets.rq"))).json();
@@ -636,7 +869,11 @@ fn example_prediction_queries_run() {
 fn sparql_update_changes_memory_copy_only() {
     let base = with_model();
     let update = "INSERT DATA { GRAPH <urn:x:notes> { <urn:x:a> <urn:x:b> \"note\" } }";
-    let reply = post(&format!("{base}/sparql"), "application/sparql-update", update);
+    let reply = post(
+        &format!("{base}/sparql"),
+        "application/sparql-update",
+        update,
+    );
     assert_eq!(reply.status, 204, "{}", reply.body);
     let ask = "ASK { GRAPH <urn:x:notes> { <urn:x:a> ?p ?o } }";
     assert_eq!(get(&sparql_url(base, ask)).json()["boolean"], true);
@@ -653,17 +890,25 @@ fn sparql_client_disconnect_cancels() {
 
     let base = plain();
     let address = base.trim_start_matches("http://");
-    let heavy = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STRLEN(CONCAT(STR(?c), STR(?f))) < 0) }";
+    let heavy =
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STRLEN(CONCAT(STR(?c), STR(?f))) < 0) }";
     let path = sparql_url("", heavy);
     let mut socket = std::net::TcpStream::connect(address).unwrap();
-    write!(socket, "GET {path} HTTP/1.1\r\nHost: {address}\r\nAccept: */*\r\n\r\n").unwrap();
+    write!(
+        socket,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAccept: */*\r\n\r\n"
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     drop(socket);
 
     let deadline = Instant::now() + Duration::from_secs(1);
     let closed = r#"rxgraph_http_requests_total{route="/sparql",method="GET",status="499"}"#;
     while !get(&format!("{base}/metrics")).body.contains(closed) {
-        assert!(Instant::now() < deadline, "no 499 recorded within 1 s of the disconnect");
+        assert!(
+            Instant::now() < deadline,
+            "no 499 recorded within 1 s of the disconnect"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }

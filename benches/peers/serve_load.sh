@@ -3,12 +3,12 @@
 #
 #   benches/peers/serve_load.sh [--workdir DIR] [--model DIR] [--duration-s 15]
 #
-# Starts its own server on a free loopback port (stopped by PID at the end), measures the
-# cold start (process start to /healthz 200), then runs wrk with benches/peers/mixed.lua:
-# entity search, entity lookup and a small SPARQL query, plus top-k predictions when a
-# model is given. Prints req/s, p50, p99 and errors. Without --workdir it ingests the
-# embedded graph into a temporary directory first. Installs the Debian package wrk when
-# it is missing.
+# Starts its own server on a free loopback port and stops it by PID at the end. Measures
+# the cold start (process start to /healthz 200), then runs wrk with
+# benches/peers/mixed.lua. The mix is entity search, entity lookup and a small SPARQL
+# query, plus top-k predictions when a model is given. Prints req/s, p50, p99 and errors.
+# Without --workdir it ingests the embedded graph into a temporary directory first.
+# Installs the Debian package wrk when it is missing.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

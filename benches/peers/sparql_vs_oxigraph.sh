@@ -4,12 +4,13 @@
 #   benches/peers/sparql_vs_oxigraph.sh [--workdir DIR] [--runs 10]
 #
 # Both servers open the work directory's RocksDB store read-only at the same time, on free
-# loopback ports: `rxgraph serve` without a model (so it queries that store directly, not
-# an in-memory copy) and `oxigraph serve-read-only` from the PyPI wheel `oxigraph` 0.5.13
-# (the same Oxigraph version the crate links). Each graph-only example query in queries/
-# runs once to warm up, then --runs times on each server, alternating, with
-# Accept: application/sparql-results+json. Prints the median latency of each and the ratio
-# rxgraph / Oxigraph. Prediction queries are left out: Oxigraph has no predictions graph.
+# loopback ports. `rxgraph serve` runs without a model, so it queries that store directly
+# and not an in-memory copy. The peer is `oxigraph serve-read-only` from the PyPI wheel
+# `oxigraph` 0.5.13, the same Oxigraph version that the crate links. Each graph-only
+# example query in queries/ runs once to warm up, then --runs times on each server,
+# alternating, with Accept: application/sparql-results+json. Prints the median latency of
+# each and the ratio rxgraph / Oxigraph. Prediction queries are left out because Oxigraph
+# has no predictions graph.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,7 +20,7 @@ while (($#)); do
     case "$1" in
         --workdir) workdir="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "sparql_vs_oxigraph: unknown option '$1'" >&2; exit 2 ;;
     esac
 done

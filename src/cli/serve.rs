@@ -16,7 +16,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let mut server = Server::start(config, move |config| {
         Loaded::open(
             &workdir,
-            |graph| model_dir.as_deref().map(|dir| ModelHandle::load(dir, graph)).transpose(),
+            |graph| {
+                model_dir
+                    .as_deref()
+                    .map(|dir| ModelHandle::load(dir, graph))
+                    .transpose()
+            },
             config,
         )
     })?;
@@ -47,7 +52,9 @@ fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         max_sort_rows: args.max_sort_rows,
         max_request_bytes: args.max_request_bytes,
         max_score_pairs: args.max_score_pairs,
-        max_concurrent_queries: args.max_concurrent_queries.unwrap_or(defaults.max_concurrent_queries),
+        max_concurrent_queries: args
+            .max_concurrent_queries
+            .unwrap_or(defaults.max_concurrent_queries),
         cors_origins: args.cors_origin.clone(),
         predictions_top_n: args.predictions_top_n,
         workers: args.workers.unwrap_or(defaults.workers),

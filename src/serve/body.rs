@@ -1,4 +1,4 @@
-//! Reading request bodies with a size cap that answers 413.
+//! Reading of request bodies, with a size cap that returns 413.
 
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::HttpRequest;
@@ -6,9 +6,13 @@ use futures_util::StreamExt;
 
 use super::error::ApiError;
 
-/// Reads the whole body, rejecting it with 413 as soon as it exceeds `limit` bytes (before
-/// reading when `Content-Length` already says so).
-pub async fn read_body(request: &HttpRequest, mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
+/// Reads the whole body and rejects it with 413 as soon as it exceeds `limit` bytes. A
+/// `Content-Length` over the limit is rejected before reading.
+pub async fn read_body(
+    request: &HttpRequest,
+    mut payload: Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
     let too_large = |size| ApiError::TooLarge {
         what: "request body",
         size,
@@ -26,10 +30,12 @@ pub async fn read_body(request: &HttpRequest, mut payload: Payload, limit: usize
 
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(
-            format!("failed to read the request body: {e}"),
-            "send the body again",
-        ))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(
+                format!("failed to read the request body: {e}"),
+                "send the body again",
+            )
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large(body.len() + chunk.len()));
         }

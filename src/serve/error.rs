@@ -14,9 +14,9 @@ pub enum ApiError {
     /// A parameter or body is missing or malformed.
     #[error("{reason}")]
     BadRequest {
-        /// What is wrong, naming the parameter and value.
+        /// Description of the problem, naming the parameter and value.
         reason: String,
-        /// What to send instead.
+        /// Advice on what to send instead.
         hint: Option<String>,
     },
     /// No entity has this identifier.
@@ -44,7 +44,7 @@ pub enum ApiError {
     /// The body, query string or a list in it is larger than the server accepts.
     #[error("{what} is too large: {size} > {limit}")]
     TooLarge {
-        /// What was measured (`request body`, `pair list` …).
+        /// Measured thing (`request body`, `pair list` …).
         what: &'static str,
         /// Size sent, in the unit of `limit`.
         size: usize,
@@ -56,15 +56,15 @@ pub enum ApiError {
     /// The parameters are valid one by one but do not fit together.
     #[error("{reason}")]
     InvalidCombination {
-        /// What does not fit, naming the values.
+        /// Description of the mismatch, naming the values.
         reason: String,
-        /// What would fit.
+        /// Advice on a combination that fits.
         hint: Option<String>,
     },
     /// The server is still loading the graph.
     #[error("the server is still loading the graph")]
     Loading,
-    /// Loading failed; the server answers only `/healthz` and `/metrics`.
+    /// Loading failed. Only `/healthz` and `/metrics` work.
     #[error("loading failed: {0}")]
     LoadFailed(String),
     /// No trained model is loaded.
@@ -95,7 +95,7 @@ pub enum ApiError {
         /// Deadline, in milliseconds.
         timeout_ms: u64,
     },
-    /// The client closed the connection before the query finished; nobody reads this.
+    /// The client closed the connection before the query finished, so no one reads the reply.
     #[error("the client closed the connection; query cancelled")]
     ClientClosed,
     /// The SPARQL query buffered more solutions for a sort, group or DISTINCT than allowed.
@@ -138,16 +138,18 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => {
                 Some("the methods of each route are listed in /api/v1/openapi.json".into())
             }
-            Self::TooLarge { flag, .. } => Some(format!("send less, or restart with a larger {flag}")),
+            Self::TooLarge { flag, .. } => {
+                Some(format!("send less, or restart with a larger {flag}"))
+            }
             Self::Loading => Some("retry when /healthz returns 200".into()),
-            Self::LoadFailed(_) => Some("see the server log, fix the work directory and restart".into()),
+            Self::LoadFailed(_) => {
+                Some("see the server log, fix the work directory and restart".into())
+            }
             Self::ModelNotLoaded => {
                 Some("restart the server with --model DIR pointing at a trained model".into())
             }
             Self::NotAcceptable { available, .. } => Some(format!("accept one of: {available}")),
-            Self::UnsupportedMediaType { expected, .. } => {
-                Some(format!("send one of: {expected}"))
-            }
+            Self::UnsupportedMediaType { expected, .. } => Some(format!("send one of: {expected}")),
             Self::UpdatesDisabled => Some("restart the server with --allow-update".into()),
             Self::QueryTimeout { .. } => Some(
                 "make the query more selective (bind a subject or add a LIMIT) or restart with a \

@@ -31,8 +31,21 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let loaded = state.loaded().ok();
-    let model = loaded.as_ref().and_then(|l| l.model.as_ref()).map(|m| m.id.as_str()).unwrap_or("");
-    let graph_hash = loaded.as_ref().map(|l| l.manifest.graph_hash.as_str()).unwrap_or("");
-    let text = state.metrics.render(&Info { version: env!("CARGO_PKG_VERSION"), model, graph_hash });
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text)
+    let model = loaded
+        .as_ref()
+        .and_then(|l| l.model.as_ref())
+        .map(|m| m.id.as_str())
+        .unwrap_or("");
+    let graph_hash = loaded
+        .as_ref()
+        .map(|l| l.manifest.graph_hash.as_str())
+        .unwrap_or("");
+    let text = state.metrics.render(&Info {
+        version: env!("CARGO_PKG_VERSION"),
+        model,
+        graph_hash,
+    });
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text)
 }

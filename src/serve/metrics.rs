@@ -83,7 +83,9 @@ impl Metrics {
             escape(info.graph_hash)
         );
 
-        out.push_str("# HELP rxgraph_http_requests_total HTTP requests by route, method and status.\n");
+        out.push_str(
+            "# HELP rxgraph_http_requests_total HTTP requests by route, method and status.\n",
+        );
         out.push_str("# TYPE rxgraph_http_requests_total counter\n");
         for ((route, method, status), count) in self.requests.lock().expect("metrics lock").iter() {
             let _ = writeln!(
@@ -94,7 +96,9 @@ impl Metrics {
             );
         }
 
-        out.push_str("# HELP rxgraph_http_request_duration_seconds Time from request to response.\n");
+        out.push_str(
+            "# HELP rxgraph_http_request_duration_seconds Time from request to response.\n",
+        );
         out.push_str("# TYPE rxgraph_http_request_duration_seconds histogram\n");
         for ((route, status), histogram) in self.latency.lock().expect("metrics lock").iter() {
             let labels = format!("route=\"{}\",status=\"{status}\"", escape(route));
@@ -109,8 +113,16 @@ impl Metrics {
                 "rxgraph_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
                 histogram.count
             );
-            let _ = writeln!(out, "rxgraph_http_request_duration_seconds_sum{{{labels}}} {}", histogram.sum_s);
-            let _ = writeln!(out, "rxgraph_http_request_duration_seconds_count{{{labels}}} {}", histogram.count);
+            let _ = writeln!(
+                out,
+                "rxgraph_http_request_duration_seconds_sum{{{labels}}} {}",
+                histogram.sum_s
+            );
+            let _ = writeln!(
+                out,
+                "rxgraph_http_request_duration_seconds_count{{{labels}}} {}",
+                histogram.count
+            );
         }
 
         for (name, help, value) in [
@@ -130,7 +142,10 @@ impl Metrics {
 
 /// Escapes a label value (backslash, double quote, line feed).
 fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -142,10 +157,18 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record("/sparql", "GET", 200, Duration::from_millis(3));
         metrics.record("/sparql", "GET", 200, Duration::from_millis(30));
-        let text = metrics.render(&Info { version: "0.1.0", model: "", graph_hash: "ab\"c" });
-        assert!(text.contains("rxgraph_http_requests_total{route=\"/sparql\",method=\"GET\",status=\"200\"} 2"));
-        assert!(text.contains("duration_seconds_bucket{route=\"/sparql\",status=\"200\",le=\"0.005\"} 1"));
-        assert!(text.contains("duration_seconds_bucket{route=\"/sparql\",status=\"200\",le=\"+Inf\"} 2"));
+        let text = metrics.render(&Info {
+            version: "0.1.0",
+            model: "",
+            graph_hash: "ab\"c",
+        });
+        assert!(text.contains(
+            "rxgraph_http_requests_total{route=\"/sparql\",method=\"GET\",status=\"200\"} 2"
+        ));
+        assert!(text
+            .contains("duration_seconds_bucket{route=\"/sparql\",status=\"200\",le=\"0.005\"} 1"));
+        assert!(text
+            .contains("duration_seconds_bucket{route=\"/sparql\",status=\"200\",le=\"+Inf\"} 2"));
         assert!(text.contains("graph_hash=\"ab\\\"c\""));
     }
 }

@@ -7,7 +7,7 @@
 //!   `POST /api/v1/score`, `GET /api/v1/model`, `GET /api/v1/openapi.json`;
 //! - `GET|POST /sparql` (see [`sparql`]).
 //!
-//! [`Server::start`] binds first and loads in the background, so `/healthz` answers 503
+//! [`Server::start`] binds first and loads in the background, so `/healthz` returns 503
 //! until the graph is loaded. Every error is JSON (see [`ApiError`]).
 //!
 //! ```no_run
@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use actix_web::dev::{Service, ServerHandle};
+use actix_web::dev::{ServerHandle, Service};
 use actix_web::http::Method;
 use actix_web::middleware::{Compress, Condition};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, Route};
@@ -61,18 +61,38 @@ struct RouteSpec {
 
 fn spec(method: Method, path: &'static str, route: Route) -> RouteSpec {
     let route = route.method(method.clone());
-    RouteSpec { method, path, route }
+    RouteSpec {
+        method,
+        path,
+        route,
+    }
 }
 
-/// Every route of the server; registration and [`routes`] both read this table.
+/// Lists every route of the server; registration and [`routes`] both read this table.
 fn route_table() -> Vec<RouteSpec> {
     vec![
         spec(Method::GET, "/healthz", web::route().to(health::healthz)),
         spec(Method::GET, "/metrics", web::route().to(health::metrics)),
-        spec(Method::GET, "/api/v1/openapi.json", web::route().to(rest::openapi)),
-        spec(Method::GET, "/api/v1/entities", web::route().to(rest::search)),
-        spec(Method::GET, "/api/v1/entities/{id}", web::route().to(rest::entity)),
-        spec(Method::GET, "/api/v1/predictions", web::route().to(rest::predictions)),
+        spec(
+            Method::GET,
+            "/api/v1/openapi.json",
+            web::route().to(rest::openapi),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/entities",
+            web::route().to(rest::search),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/entities/{id}",
+            web::route().to(rest::entity),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/predictions",
+            web::route().to(rest::predictions),
+        ),
         spec(Method::POST, "/api/v1/score", web::route().to(rest::score)),
         spec(Method::GET, "/api/v1/model", web::route().to(rest::model)),
         spec(Method::GET, "/sparql", web::route().to(sparql::get)),
@@ -203,7 +223,7 @@ impl Server {
     /// Waits until loading has finished.
     ///
     /// # Errors
-    /// Loading failed; the server keeps answering `/healthz` with 503.
+    /// Loading failed. The server keeps returning 503 from `/healthz`.
     pub fn wait_loaded(&mut self) -> anyhow::Result<()> {
         if let Some(loader) = self.loader.take() {
             loader
@@ -233,7 +253,10 @@ impl Server {
     /// Stops accepting connections, lets in-flight requests finish and waits for the end.
     pub fn stop(mut self) {
         let handle = self.handle.clone();
-        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
             runtime.block_on(handle.stop(true));
         }
         if let Some(thread) = self.http_thread.take() {

@@ -29,7 +29,13 @@ impl KnownEdges {
     /// Collects the edges of `graph`.
     #[must_use]
     pub fn new(graph: &KnowledgeGraph) -> Self {
-        Self(graph.edges().iter().map(|t| (t.head, t.relation, t.tail)).collect())
+        Self(
+            graph
+                .edges()
+                .iter()
+                .map(|t| (t.head, t.relation, t.tail))
+                .collect(),
+        )
     }
 
     /// Returns whether the link is in the graph.
@@ -39,7 +45,7 @@ impl KnownEdges {
     }
 }
 
-/// Which end of the relation the query node is.
+/// End of the relation that the query node is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     /// The query node is the head; candidates are tails.
@@ -99,7 +105,11 @@ fn rank_row(start: u32, scores: &[f32], k: usize, exclude: impl Fn(u32) -> bool)
     let mut order: Vec<u32> = (0..u32::try_from(scores.len()).expect("fits u32"))
         .filter(|&i| !exclude(start + i))
         .collect();
-    order.sort_by(|&a, &b| scores[b as usize].total_cmp(&scores[a as usize]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        scores[b as usize]
+            .total_cmp(&scores[a as usize])
+            .then(a.cmp(&b))
+    });
     order.truncate(k);
 
     let mut sorted = scores.to_vec();
@@ -169,18 +179,35 @@ pub fn materialise(
                         percent_encode(&tail_node.id)
                     ));
                     let mut push = |predicate: NamedNode, object: oxigraph::model::Term| {
-                        quads.push(Quad::new(subject.clone(), predicate, object, named_graph.clone()));
+                        quads.push(Quad::new(
+                            subject.clone(),
+                            predicate,
+                            object,
+                            named_graph.clone(),
+                        ));
                     };
                     push(rdf::TYPE.into_owned(), term("Prediction").into());
-                    push(term("subject"), NamedNode::new_unchecked(&head_node.iri).into());
+                    push(
+                        term("subject"),
+                        NamedNode::new_unchecked(&head_node.iri).into(),
+                    );
                     push(term("relation"), property.clone().into());
-                    push(term("object"), NamedNode::new_unchecked(&tail_node.iri).into());
-                    push(term("score"), Literal::from(f64::from(candidate.score)).into());
+                    push(
+                        term("object"),
+                        NamedNode::new_unchecked(&tail_node.iri).into(),
+                    );
+                    push(
+                        term("score"),
+                        Literal::from(f64::from(candidate.score)).into(),
+                    );
                     push(
                         term("rank"),
                         Literal::new_typed_literal(candidate.rank.to_string(), xsd::INTEGER).into(),
                     );
-                    push(term("percentile"), Literal::from(candidate.percentile).into());
+                    push(
+                        term("percentile"),
+                        Literal::from(candidate.percentile).into(),
+                    );
                     push(term("model"), model_literal.clone().into());
                     count += 1;
                 }

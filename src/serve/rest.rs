@@ -23,7 +23,9 @@ const MAX_K: usize = 1000;
 
 /// `GET /api/v1/openapi.json`.
 pub async fn openapi() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(OPENAPI_JSON)
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(OPENAPI_JSON)
 }
 
 /// Query of `GET /api/v1/entities`.
@@ -46,15 +48,28 @@ fn entity_json(loaded: &Loaded, node: u32) -> Value {
 
 fn parse_kind(loaded: &Loaded, kind: &str) -> Result<crate::kg::KindId, ApiError> {
     loaded.graph.schema().kind_id(kind).ok_or_else(|| {
-        let known: Vec<&str> = loaded.graph.schema().kinds.iter().map(|k| k.name.as_str()).collect();
-        ApiError::bad_request(format!("unknown kind {kind:?}"), format!("use one of: {}", known.join(", ")))
+        let known: Vec<&str> = loaded
+            .graph
+            .schema()
+            .kinds
+            .iter()
+            .map(|k| k.name.as_str())
+            .collect();
+        ApiError::bad_request(
+            format!("unknown kind {kind:?}"),
+            format!("use one of: {}", known.join(", ")),
+        )
     })
 }
 
 fn parse_relation(loaded: &Loaded, relation: &str) -> Result<RelationId, ApiError> {
     let schema = loaded.graph.schema();
     schema.relation_id(relation).ok_or_else(|| {
-        let known: Vec<&str> = schema.relations.iter().map(|r| r.abbreviation.as_str()).collect();
+        let known: Vec<&str> = schema
+            .relations
+            .iter()
+            .map(|r| r.abbreviation.as_str())
+            .collect();
         ApiError::bad_request(
             format!("unknown relation {relation:?}"),
             format!("use an abbreviation: {}", known.join(", ")),
@@ -70,7 +85,10 @@ pub async fn search(
     let loaded = state.loaded()?;
     let text = query.q.as_deref().map(str::trim).unwrap_or_default();
     if text.is_empty() {
-        return Err(ApiError::bad_request("missing the parameter q", "send ?q=aspirin"));
+        return Err(ApiError::bad_request(
+            "missing the parameter q",
+            "send ?q=aspirin",
+        ));
     }
     let limit = query.limit.unwrap_or(10);
     if !(1..=MAX_SEARCH_LIMIT).contains(&limit) {
@@ -79,7 +97,11 @@ pub async fn search(
             format!("use a limit from 1 to {MAX_SEARCH_LIMIT}"),
         ));
     }
-    let kind = query.kind.as_deref().map(|k| parse_kind(&loaded, k)).transpose()?;
+    let kind = query
+        .kind
+        .as_deref()
+        .map(|k| parse_kind(&loaded, k))
+        .transpose()?;
 
     let hits = loaded.search.search(text, kind, limit);
     let results: Vec<Value> = hits
@@ -91,11 +113,15 @@ pub async fn search(
             entity
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "query": text, "count": results.len(), "results": results })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "query": text, "count": results.len(), "results": results })))
 }
 
 /// `GET /api/v1/entities/{id}`.
-pub async fn entity(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn entity(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let loaded = state.loaded()?;
     let node = loaded.entity(&id)?;
     let schema = loaded.graph.schema();
@@ -103,9 +129,14 @@ pub async fn entity(state: web::Data<AppState>, id: web::Path<String>) -> Result
     // Count edges per (relation, direction) around the node.
     let mut degrees: BTreeMap<(String, &str), usize> = BTreeMap::new();
     let index = petgraph::graph::NodeIndex::new(node as usize);
-    for (direction, label) in [(petgraph::Direction::Outgoing, "out"), (petgraph::Direction::Incoming, "in")] {
+    for (direction, label) in [
+        (petgraph::Direction::Outgoing, "out"),
+        (petgraph::Direction::Incoming, "in"),
+    ] {
         for edge in loaded.graph.petgraph().edges_directed(index, direction) {
-            let abbreviation = schema.relations[*edge.weight() as usize].abbreviation.clone();
+            let abbreviation = schema.relations[*edge.weight() as usize]
+                .abbreviation
+                .clone();
             *degrees.entry((abbreviation, label)).or_default() += 1;
         }
     }
@@ -135,17 +166,18 @@ pub async fn predictions(
     query: web::Query<PredictionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let loaded = state.loaded()?;
-    let source_id = query
-        .source
-        .as_deref()
-        .ok_or_else(|| ApiError::bad_request("missing the parameter source", "send ?source=DB00945"))?;
-    let relation_name = query
-        .relation
-        .as_deref()
-        .ok_or_else(|| ApiError::bad_request("missing the parameter relation", "send &relation=CtD"))?;
+    let source_id = query.source.as_deref().ok_or_else(|| {
+        ApiError::bad_request("missing the parameter source", "send ?source=DB00945")
+    })?;
+    let relation_name = query.relation.as_deref().ok_or_else(|| {
+        ApiError::bad_request("missing the parameter relation", "send &relation=CtD")
+    })?;
     let k = query.k.unwrap_or(20);
     if !(1..=MAX_K).contains(&k) {
-        return Err(ApiError::bad_request(format!("invalid k {k}"), format!("use a k from 1 to {MAX_K}")));
+        return Err(ApiError::bad_request(
+            format!("invalid k {k}"),
+            format!("use a k from 1 to {MAX_K}"),
+        ));
     }
     let source = loaded.entity(source_id)?;
     let relation = parse_relation(&loaded, relation_name)?;
@@ -180,7 +212,17 @@ pub async fn predictions(
     let ranked = web::block({
         let loaded = std::sync::Arc::clone(&loaded);
         let model = model.clone();
-        move || predictions::top_k(&model, &loaded.graph, &loaded.known, source, relation, side, k)
+        move || {
+            predictions::top_k(
+                &model,
+                &loaded.graph,
+                &loaded.known,
+                source,
+                relation,
+                side,
+                k,
+            )
+        }
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -223,7 +265,10 @@ pub async fn score(
     let body = read_body(&request, payload, state.config.max_request_bytes).await?;
     let content_type = media_type(&request);
     if content_type != "application/json" {
-        return Err(ApiError::UnsupportedMediaType { content_type, expected: "application/json" });
+        return Err(ApiError::UnsupportedMediaType {
+            content_type,
+            expected: "application/json",
+        });
     }
     let pairs: Vec<Pair> = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request(
@@ -233,7 +278,12 @@ pub async fn score(
     })?;
     let limit = state.config.max_score_pairs;
     if pairs.len() > limit {
-        return Err(ApiError::TooLarge { what: "pair list", size: pairs.len(), limit, flag: "--max-score-pairs" });
+        return Err(ApiError::TooLarge {
+            what: "pair list",
+            size: pairs.len(),
+            limit,
+            flag: "--max-score-pairs",
+        });
     }
     let loaded = state.loaded()?;
 
@@ -258,7 +308,11 @@ pub async fn score(
                 hint: Some("swap head and tail or pick another relation".into()),
             });
         }
-        triples.push(Triple { head, relation, tail });
+        triples.push(Triple {
+            head,
+            relation,
+            tail,
+        });
     }
     let model = loaded.model()?.clone();
 

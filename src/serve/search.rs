@@ -7,7 +7,7 @@
 
 use crate::kg::{KindId, KnowledgeGraph};
 
-/// How a node matched a search text; lower is better.
+/// Kind of match between a node and a search text; lower is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
     /// The text is the full or source identifier.
@@ -44,7 +44,7 @@ impl MatchKind {
 pub struct Hit {
     /// Node index.
     pub node: u32,
-    /// How it matched.
+    /// Kind of match.
     pub matched: MatchKind,
 }
 
@@ -147,7 +147,9 @@ mod tests {
         ] {
             builder.add_node(id, "Compound", name, None).unwrap();
         }
-        builder.add_node("DOID:1612", "Disease", "breast cancer", None).unwrap();
+        builder
+            .add_node("DOID:1612", "Disease", "breast cancer", None)
+            .unwrap();
         builder.add_edge("Compound::DB00945", "CtD", "Disease::DOID:1612", None);
         builder.build().unwrap()
     }
@@ -157,7 +159,10 @@ mod tests {
         let graph = graph();
         let index = SearchIndex::new(&graph);
         let hits = index.search("aspirin", None, 10);
-        let names: Vec<&str> = hits.iter().map(|h| graph.node(h.node).name.as_str()).collect();
+        let names: Vec<&str> = hits
+            .iter()
+            .map(|h| graph.node(h.node).name.as_str())
+            .collect();
         assert_eq!(names, ["Aspirin", "Aspirin lysine", "Low-dose aspirin"]);
         assert_eq!(hits[0].matched, MatchKind::ExactName);
     }

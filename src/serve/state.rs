@@ -1,4 +1,4 @@
-//! What the server loads once at start-up ([`Loaded`]) and the state every handler shares
+//! The data loaded once at start-up ([`Loaded`]) and the state that every handler shares
 //! ([`AppState`]).
 
 use std::collections::HashMap;
@@ -162,9 +162,11 @@ impl Loaded {
         })
     }
 
-    /// Finds a node by identifier, answering 404 for unknown ones.
+    /// Finds a node by identifier, or returns the 404 error for an unknown one.
     pub fn entity(&self, id: &str) -> Result<u32, ApiError> {
-        self.graph.find(id).ok_or_else(|| ApiError::UnknownEntity { id: id.to_owned() })
+        self.graph
+            .find(id)
+            .ok_or_else(|| ApiError::UnknownEntity { id: id.to_owned() })
     }
 
     /// Returns the model or the 503 error for its absence.
@@ -181,7 +183,9 @@ fn copy_into_memory(source: &Store) -> anyhow::Result<Store> {
     loader
         .load_quads(source.iter().collect::<Result<Vec<_>, _>>()?)
         .context("failed to copy the store into memory")?;
-    loader.commit().context("failed to copy the store into memory")?;
+    loader
+        .commit()
+        .context("failed to copy the store into memory")?;
     tracing::info!(
         quads = copy.len()?,
         elapsed_ms = started.elapsed().as_millis(),

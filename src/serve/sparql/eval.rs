@@ -11,8 +11,8 @@
 //!   and unwind the evaluation thread when either runs out.
 //!
 //! # Limitations
-//! A sort that already holds its input (at most the budget) runs to its end after the
-//! deadline, on a thread that the request no longer waits for. Such threads keep their
+//! A sort that has already collected its input (at most the budget) runs to its end after
+//! the deadline, on a thread that the request no longer waits for. Such threads keep their
 //! query slot until they end, so at most `max_concurrent_queries` evaluations run at once.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -29,7 +29,7 @@ use oxigraph::store::Store;
 
 use super::negotiate::Output;
 
-/// Why a query was stopped before it finished.
+/// Reason for stopping a query before it finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
     /// The deadline passed.
@@ -112,7 +112,7 @@ pub struct Evaluation {
     pub truncated: bool,
 }
 
-/// How an evaluation failed.
+/// Failure of an evaluation.
 #[derive(Debug)]
 pub enum EvalError {
     /// It was stopped.
@@ -134,7 +134,9 @@ pub fn run(
     max_rows: u64,
 ) -> Result<Evaluation, EvalError> {
     silence_stop_panics();
-    match catch_unwind(AssertUnwindSafe(|| serialise(prepared, store, output, budget, token, max_rows))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        serialise(prepared, store, output, budget, token, max_rows)
+    })) {
         Ok(result) => result,
         Err(payload) => match payload.downcast::<Stop>() {
             Ok(stop) => Err(EvalError::Stopped(*stop)),
@@ -144,7 +146,9 @@ pub fn run(
                     .cloned()
                     .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                     .unwrap_or_else(|| "unknown panic".into());
-                Err(EvalError::Internal(format!("query evaluation panicked: {message}")))
+                Err(EvalError::Internal(format!(
+                    "query evaluation panicked: {message}"
+                )))
             }
         },
     }
@@ -158,7 +162,10 @@ fn serialise(
     token: &CancellationToken,
     max_rows: u64,
 ) -> Result<Evaluation, EvalError> {
-    let results = prepared.on_store(store).execute().map_err(|e| evaluation_error(e, budget))?;
+    let results = prepared
+        .on_store(store)
+        .execute()
+        .map_err(|e| evaluation_error(e, budget))?;
     let mut body = Vec::new();
     let mut rows = 0u64;
     let mut truncated = false;
@@ -222,7 +229,9 @@ fn stop_if_needed(budget: &Budget, token: &CancellationToken) -> Result<(), Eval
 
 fn evaluation_error(error: QueryEvaluationError, budget: &Budget) -> EvalError {
     match error {
-        QueryEvaluationError::Cancelled => EvalError::Stopped(budget.check().unwrap_or(Stop::Deadline)),
+        QueryEvaluationError::Cancelled => {
+            EvalError::Stopped(budget.check().unwrap_or(Stop::Deadline))
+        }
         QueryEvaluationError::Dataset(e) => EvalError::Internal(format!("store error: {e}")),
         other => EvalError::Query(other.to_string()),
     }

@@ -6,8 +6,8 @@
 //! - Results: SELECT and ASK as `application/sparql-results+json`, `+xml`, `text/csv` or
 //!   `text/tab-separated-values`; CONSTRUCT and DESCRIBE as `text/turtle`,
 //!   `application/n-triples` or `application/rdf+xml`, chosen by `Accept` (406 otherwise).
-//! - Updates (`update=`, `application/sparql-update`) answer 403 unless the server runs
-//!   with `--allow-update`; then they change the in-memory copy of the store only.
+//! - Updates (`update=`, `application/sparql-update`) get 403 unless the server runs with
+//!   `--allow-update`. With it, they change the in-memory copy of the store only.
 //! - With a model: the named graph `rx:predictions` and the function
 //!   `rx:score(head, relation, tail)` (IRIs, or identifiers and abbreviations as strings),
 //!   which returns an `xsd:double` or an error (unbound) for unknown nodes or kinds that
@@ -98,9 +98,13 @@ fn check_query_string(request: &HttpRequest, config: &ServeConfig) -> Result<(),
 }
 
 /// `GET /sparql`.
-pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     check_query_string(&request, &state.config)?;
-    let protocol = ProtocolRequest::from_pairs(parse_pairs(request.query_string(), "query string")?)?;
+    let protocol =
+        ProtocolRequest::from_pairs(parse_pairs(request.query_string(), "query string")?)?;
     if protocol.update.is_some() {
         return Err(ApiError::bad_request(
             "SPARQL updates must be sent with POST",
@@ -158,11 +162,17 @@ async fn dispatch(
     }
 }
 
-async fn update(state: &web::Data<AppState>, protocol: ProtocolRequest) -> Result<HttpResponse, ApiError> {
+async fn update(
+    state: &web::Data<AppState>,
+    protocol: ProtocolRequest,
+) -> Result<HttpResponse, ApiError> {
     if !state.config.allow_update {
         return Err(ApiError::UpdatesDisabled);
     }
-    if protocol.using_graphs || !protocol.default_graphs.is_empty() || !protocol.named_graphs.is_empty() {
+    if protocol.using_graphs
+        || !protocol.default_graphs.is_empty()
+        || !protocol.named_graphs.is_empty()
+    {
         return Err(ApiError::bad_request(
             "using-graph-uri, using-named-graph-uri and graph parameters are not supported with \
              updates",
@@ -171,11 +181,16 @@ async fn update(state: &web::Data<AppState>, protocol: ProtocolRequest) -> Resul
     }
     let loaded = state.loaded()?;
     let text = protocol.update.unwrap_or_default();
-    let prepared = SparqlEvaluator::new()
-        .parse_update(&text)
-        .map_err(|e| ApiError::bad_request(format!("invalid SPARQL update: {e}"), "check the syntax"))?;
+    let prepared = SparqlEvaluator::new().parse_update(&text).map_err(|e| {
+        ApiError::bad_request(format!("invalid SPARQL update: {e}"), "check the syntax")
+    })?;
     let timeout_ms = millis(state.config.timeout);
-    let task = web::block(move || prepared.on_store(&loaded.store).execute().map_err(|e| e.to_string()));
+    let task = web::block(move || {
+        prepared
+            .on_store(&loaded.store)
+            .execute()
+            .map_err(|e| e.to_string())
+    });
     match tokio::time::timeout(state.config.timeout, task).await {
         Ok(Ok(Ok(()))) => Ok(HttpResponse::NoContent().finish()),
         Ok(Ok(Err(message))) => Err(ApiError::bad_request(
@@ -211,8 +226,13 @@ async fn query(
     let text = protocol.query.as_deref().unwrap_or_default();
     let parsed = spargebra::SparqlParser::new()
         .parse_query(text)
-        .map_err(|e| ApiError::bad_request(format!("invalid SPARQL query: {e}"), "check the syntax"))?;
-    let is_graph = matches!(parsed, spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. });
+        .map_err(|e| {
+            ApiError::bad_request(format!("invalid SPARQL query: {e}"), "check the syntax")
+        })?;
+    let is_graph = matches!(
+        parsed,
+        spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
+    );
     let accept = request
         .headers()
         .get(actix_web::http::header::ACCEPT)
@@ -242,20 +262,38 @@ async fn query(
     }
 
     // Waiting for a slot counts against the query's deadline.
-    let busy = ApiError::Busy { slots: config.max_concurrent_queries };
-    let permit = match tokio::time::timeout(config.timeout, Arc::clone(&state.query_slots).acquire_owned()).await {
+    let busy = ApiError::Busy {
+        slots: config.max_concurrent_queries,
+    };
+    let permit = match tokio::time::timeout(
+        config.timeout,
+        Arc::clone(&state.query_slots).acquire_owned(),
+    )
+    .await
+    {
         Ok(Ok(permit)) => permit,
         Ok(Err(_)) | Err(_) => return Err(busy),
     };
-    let _cancel = CancelOnDrop { budget: Arc::clone(&budget), token: token.clone() };
+    let _cancel = CancelOnDrop {
+        budget: Arc::clone(&budget),
+        token: token.clone(),
+    };
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    let (thread_budget, thread_token, max_rows) = (Arc::clone(&budget), token.clone(), config.max_rows);
+    let (thread_budget, thread_token, max_rows) =
+        (Arc::clone(&budget), token.clone(), config.max_rows);
     std::thread::Builder::new()
         .name("sparql".into())
         .spawn(move || {
             // The permit is held until the evaluation really ends, also after a timeout.
             let _permit = permit;
-            let result = eval::run(prepared, &loaded.store, output, &thread_budget, &thread_token, max_rows);
+            let result = eval::run(
+                prepared,
+                &loaded.store,
+                output,
+                &thread_budget,
+                &thread_token,
+                max_rows,
+            );
             let _ = sender.send(result);
         })
         .map_err(|e| ApiError::Internal(format!("failed to start a query thread: {e}")))?;
@@ -269,22 +307,35 @@ async fn query(
     match result {
         Ok(evaluation) => {
             let mut response = HttpResponse::Ok();
-            response.content_type(output.content_type()).insert_header(("Vary", "Accept"));
+            response
+                .content_type(output.content_type())
+                .insert_header(("Vary", "Accept"));
             if evaluation.truncated {
-                state.metrics.sparql_truncated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                state
+                    .metrics
+                    .sparql_truncated
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 response.insert_header(("X-Rxgraph-Truncated", "true"));
                 tracing::debug!(max_rows, "SPARQL results truncated at the row cap");
             }
             Ok(response.body(evaluation.body))
         }
         Err(EvalError::Stopped(Stop::Budget)) => {
-            state.metrics.sparql_budget_exceeded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Err(ApiError::QueryBudget { limit: config.max_sort_rows })
+            state
+                .metrics
+                .sparql_budget_exceeded
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Err(ApiError::QueryBudget {
+                limit: config.max_sort_rows,
+            })
         }
         Err(EvalError::Stopped(Stop::Abandoned)) => Err(ApiError::ClientClosed),
         Err(EvalError::Stopped(Stop::Deadline)) => {
             token.cancel();
-            state.metrics.sparql_timeouts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            state
+                .metrics
+                .sparql_timeouts
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Err(ApiError::QueryTimeout { timeout_ms })
         }
         Err(EvalError::Query(message)) => Err(ApiError::bad_request(
@@ -328,18 +379,26 @@ fn millis(duration: Duration) -> u64 {
 
 fn named_node(iri: &str, parameter: &str) -> Result<NamedNode, ApiError> {
     NamedNode::new(iri).map_err(|e| {
-        ApiError::bad_request(format!("invalid IRI {iri:?} in {parameter}: {e}"), "send an absolute IRI")
+        ApiError::bad_request(
+            format!("invalid IRI {iri:?} in {parameter}: {e}"),
+            "send an absolute IRI",
+        )
     })
 }
 
 /// Builds the evaluator of one query: cancellation token, guard and, with a model, `rx:score`.
-fn evaluator(loaded: &Arc<Loaded>, budget: &Arc<Budget>, token: &CancellationToken) -> SparqlEvaluator {
+fn evaluator(
+    loaded: &Arc<Loaded>,
+    budget: &Arc<Budget>,
+    token: &CancellationToken,
+) -> SparqlEvaluator {
     let (buffer_budget, time_budget) = (Arc::clone(budget), Arc::clone(budget));
     let mut evaluator = SparqlEvaluator::new()
         .with_cancellation_token(token.clone())
-        .with_custom_function(NamedNode::new_unchecked(guard::BUFFER_GUARD_IRI), move |_| {
-            buffer_budget.buffer_guard()
-        })
+        .with_custom_function(
+            NamedNode::new_unchecked(guard::BUFFER_GUARD_IRI),
+            move |_| buffer_budget.buffer_guard(),
+        )
         .with_custom_function(NamedNode::new_unchecked(guard::TIME_GUARD_IRI), move |_| {
             time_budget.time_guard()
         });
@@ -374,6 +433,10 @@ fn score_function(loaded: &Loaded, args: &[Term]) -> Option<Term> {
         return None;
     }
     let model = loaded.model.as_ref()?;
-    let score = model.scorer.score_triples(&[Triple { head, relation, tail }]);
+    let score = model.scorer.score_triples(&[Triple {
+        head,
+        relation,
+        tail,
+    }]);
     Some(Literal::from(f64::from(*score.first()?)).into())
 }

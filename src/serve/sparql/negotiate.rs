@@ -60,7 +60,10 @@ pub fn negotiate(accept: Option<&str>, graph: bool) -> Result<Output, ApiError> 
     let offers: Vec<(&str, Output)> = if graph {
         GRAPHS.iter().map(|&(m, f)| (m, Output::Graph(f))).collect()
     } else {
-        RESULTS.iter().map(|&(m, f)| (m, Output::Results(f))).collect()
+        RESULTS
+            .iter()
+            .map(|&(m, f)| (m, Output::Results(f)))
+            .collect()
     };
     let accept = accept.map(str::trim).filter(|a| !a.is_empty());
     let Some(accept) = accept else {
@@ -80,9 +83,8 @@ pub fn negotiate(accept: Option<&str>, graph: bool) -> Result<Output, ApiError> 
         if q <= 0.0 {
             continue;
         }
-        let better = best.is_none_or(|(best_q, best_s, _)| {
-            q > best_q || (q == best_q && specificity > best_s)
-        });
+        let better = best
+            .is_none_or(|(best_q, best_s, _)| q > best_q || (q == best_q && specificity > best_s));
         if better {
             best = Some((q, specificity, position));
         }
@@ -90,7 +92,11 @@ pub fn negotiate(accept: Option<&str>, graph: bool) -> Result<Output, ApiError> 
     best.map(|(_, _, position)| offers[position].1)
         .ok_or_else(|| ApiError::NotAcceptable {
             accept: accept.to_owned(),
-            available: offers.iter().map(|(m, _)| *m).collect::<Vec<_>>().join(", "),
+            available: offers
+                .iter()
+                .map(|(m, _)| *m)
+                .collect::<Vec<_>>()
+                .join(", "),
         })
 }
 
@@ -139,8 +145,14 @@ mod tests {
 
     #[test]
     fn negotiate_defaults_and_exact_types() {
-        assert_eq!(negotiate(None, false).unwrap(), Output::Results(QueryResultsFormat::Json));
-        assert_eq!(negotiate(None, true).unwrap(), Output::Graph(RdfFormat::Turtle));
+        assert_eq!(
+            negotiate(None, false).unwrap(),
+            Output::Results(QueryResultsFormat::Json)
+        );
+        assert_eq!(
+            negotiate(None, true).unwrap(),
+            Output::Graph(RdfFormat::Turtle)
+        );
         assert_eq!(
             negotiate(Some("text/csv"), false).unwrap(),
             Output::Results(QueryResultsFormat::Csv)
@@ -154,18 +166,33 @@ mod tests {
     #[test]
     fn negotiate_weighs_q_and_wildcards() {
         let accept = "application/sparql-results+xml;q=0.5, text/tab-separated-values";
-        assert_eq!(negotiate(Some(accept), false).unwrap(), Output::Results(QueryResultsFormat::Tsv));
+        assert_eq!(
+            negotiate(Some(accept), false).unwrap(),
+            Output::Results(QueryResultsFormat::Tsv)
+        );
         assert_eq!(
             negotiate(Some("*/*;q=0.1, application/sparql-results+xml"), false).unwrap(),
             Output::Results(QueryResultsFormat::Xml)
         );
-        assert_eq!(negotiate(Some("text/*"), true).unwrap(), Output::Graph(RdfFormat::Turtle));
+        assert_eq!(
+            negotiate(Some("text/*"), true).unwrap(),
+            Output::Graph(RdfFormat::Turtle)
+        );
     }
 
     #[test]
     fn negotiate_rejects_unacceptable() {
-        assert!(matches!(negotiate(Some("image/png"), false), Err(ApiError::NotAcceptable { .. })));
-        assert!(matches!(negotiate(Some("text/turtle"), false), Err(ApiError::NotAcceptable { .. })));
-        assert!(matches!(negotiate(Some("text/csv;q=0"), false), Err(ApiError::NotAcceptable { .. })));
+        assert!(matches!(
+            negotiate(Some("image/png"), false),
+            Err(ApiError::NotAcceptable { .. })
+        ));
+        assert!(matches!(
+            negotiate(Some("text/turtle"), false),
+            Err(ApiError::NotAcceptable { .. })
+        ));
+        assert!(matches!(
+            negotiate(Some("text/csv;q=0"), false),
+            Err(ApiError::NotAcceptable { .. })
+        ));
     }
 }
