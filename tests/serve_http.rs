@@ -21,14 +21,15 @@ use serde_json::{json, Value};
 const ASPIRIN_IRI: &str = "https://identifiers.org/drugbank:DB00945";
 const PREDICTIONS_GRAPH: &str = "https://w3id.org/rxgraph/vocab#predictions";
 
+/// Ingests the embedded graph once per run into the test binary's scratch directory under
+/// `target/`, replacing the previous run's copy, so runs do not pile up work directories.
 fn workdir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let out = dir.join("work");
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve_http_work");
         Command::cargo_bin("rxgraph")
             .unwrap()
-            .args(["--quiet", "ingest", "--out"])
+            .args(["--quiet", "ingest", "--force", "--out"])
             .arg(&out)
             .assert()
             .success();
@@ -881,4 +882,33 @@ fn sparql_update_changes_memory_copy_only() {
     let mut out = Vec::new();
     rxgraph::kg::query::run(&disk, ask, "json", &mut out).unwrap();
     assert!(String::from_utf8(out).unwrap().contains("false"));
+}
+
+#[test]
+fn sparql_client_disconnect_cancels() {
+    use std::io::Write;
+
+    let base = plain();
+    let address = base.trim_start_matches("http://");
+    let heavy =
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STRLEN(CONCAT(STR(?c), STR(?f))) < 0) }";
+    let path = sparql_url("", heavy);
+    let mut socket = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        socket,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAccept: */*\r\n\r\n"
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    drop(socket);
+
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let closed = r#"rxgraph_http_requests_total{route="/sparql",method="GET",status="499"}"#;
+    while !get(&format!("{base}/metrics")).body.contains(closed) {
+        assert!(
+            Instant::now() < deadline,
+            "no 499 recorded within 1 s of the disconnect"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -333,8 +333,8 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080", env = "RXGRAPH_BIND")]
     pub bind: std::net::SocketAddr,
 
-    /// Trained model directory (from `rxgraph train`). Without it, predictions, scoring,
-    /// the predictions graph and rx:score answer 503.
+    /// Trained model directory (from `rxgraph train`). Without it, the prediction, scoring
+    /// and model routes return 503, and SPARQL has no predictions graph and no rx:score.
     #[arg(long, value_name = "DIR", env = "RXGRAPH_MODEL")]
     pub model: Option<PathBuf>,
 
@@ -365,9 +365,10 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 10_000)]
     pub max_score_pairs: usize,
 
-    /// Maximum number of SPARQL evaluations at once (cancelled ones count until they end).
-    #[arg(long, default_value_t = 4)]
-    pub max_concurrent_queries: usize,
+    /// Maximum number of SPARQL evaluations at once. Cancelled ones count until they end,
+    /// and further queries wait for a slot until their deadline [default: 2 × cores].
+    #[arg(long)]
+    pub max_concurrent_queries: Option<usize>,
 
     /// Origin allowed by CORS (repeat for several; `*` for any). No CORS headers without it.
     #[arg(long, value_name = "ORIGIN")]

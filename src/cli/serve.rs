@@ -40,7 +40,7 @@ fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
     if args.max_rows == 0 || args.max_sort_rows == 0 {
         bail!("--max-rows and --max-sort-rows must be at least 1");
     }
-    if args.max_concurrent_queries == 0 {
+    if args.max_concurrent_queries == Some(0) {
         bail!("--max-concurrent-queries must be at least 1");
     }
     let defaults = ServeConfig::default();
@@ -52,7 +52,9 @@ fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         max_sort_rows: args.max_sort_rows,
         max_request_bytes: args.max_request_bytes,
         max_score_pairs: args.max_score_pairs,
-        max_concurrent_queries: args.max_concurrent_queries,
+        max_concurrent_queries: args
+            .max_concurrent_queries
+            .unwrap_or(defaults.max_concurrent_queries),
         cors_origins: args.cors_origin.clone(),
         predictions_top_n: args.predictions_top_n,
         workers: args.workers.unwrap_or(defaults.workers),

@@ -1,4 +1,4 @@
-//! Reading request bodies with a size cap that answers 413.
+//! Reading of request bodies, with a size cap that returns 413.
 
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::HttpRequest;
@@ -6,8 +6,8 @@ use futures_util::StreamExt;
 
 use super::error::ApiError;
 
-/// Reads the whole body, rejecting it with 413 as soon as it exceeds `limit` bytes (before
-/// reading when `Content-Length` already says so).
+/// Reads the whole body and rejects it with 413 as soon as it exceeds `limit` bytes. A
+/// `Content-Length` over the limit is rejected before reading.
 pub async fn read_body(
     request: &HttpRequest,
     mut payload: Payload,

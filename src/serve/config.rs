@@ -23,7 +23,8 @@ pub struct ServeConfig {
     pub max_request_bytes: usize,
     /// Maximum number of pairs in one `POST /api/v1/score` request.
     pub max_score_pairs: usize,
-    /// Maximum number of SPARQL evaluations at once, counting cancelled ones still unwinding.
+    /// Maximum number of SPARQL evaluations at once, counting cancelled ones still unwinding;
+    /// further queries wait for a slot until their deadline.
     pub max_concurrent_queries: usize,
     /// Origins allowed by CORS; empty means no CORS headers, `*` allows any origin.
     pub cors_origins: Vec<String>,
@@ -45,11 +46,15 @@ impl Default for ServeConfig {
             max_sort_rows: 1_000_000,
             max_request_bytes: 1 << 20,
             max_score_pairs: 10_000,
-            max_concurrent_queries: 4,
+            max_concurrent_queries: 2 * cores(),
             cors_origins: Vec::new(),
             predictions_top_n: 100,
-            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            workers: cores(),
             shutdown_timeout: Duration::from_secs(10),
         }
     }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
 }

@@ -14,9 +14,9 @@ pub enum ApiError {
     /// A parameter or body is missing or malformed.
     #[error("{reason}")]
     BadRequest {
-        /// What is wrong, naming the parameter and value.
+        /// Description of the problem, naming the parameter and value.
         reason: String,
-        /// What to send instead.
+        /// Advice on what to send instead.
         hint: Option<String>,
     },
     /// No entity has this identifier.
@@ -44,7 +44,7 @@ pub enum ApiError {
     /// The body, query string or a list in it is larger than the server accepts.
     #[error("{what} is too large: {size} > {limit}")]
     TooLarge {
-        /// What was measured (`request body`, `pair list` …).
+        /// Measured thing (`request body`, `pair list` …).
         what: &'static str,
         /// Size sent, in the unit of `limit`.
         size: usize,
@@ -56,15 +56,15 @@ pub enum ApiError {
     /// The parameters are valid one by one but do not fit together.
     #[error("{reason}")]
     InvalidCombination {
-        /// What does not fit, naming the values.
+        /// Description of the mismatch, naming the values.
         reason: String,
-        /// What would fit.
+        /// Advice on a combination that fits.
         hint: Option<String>,
     },
     /// The server is still loading the graph.
     #[error("the server is still loading the graph")]
     Loading,
-    /// Loading failed; the server answers only `/healthz` and `/metrics`.
+    /// Loading failed. Only `/healthz` and `/metrics` work.
     #[error("loading failed: {0}")]
     LoadFailed(String),
     /// No trained model is loaded.
@@ -95,14 +95,18 @@ pub enum ApiError {
         /// Deadline, in milliseconds.
         timeout_ms: u64,
     },
+    /// The client closed the connection before the query finished, so no one reads the reply.
+    #[error("the client closed the connection; query cancelled")]
+    ClientClosed,
     /// The SPARQL query buffered more solutions for a sort, group or DISTINCT than allowed.
     #[error("query stopped: a sort, group or DISTINCT buffered more than {limit} solutions")]
     QueryBudget {
         /// Maximum number of buffered solutions.
         limit: u64,
     },
-    /// Every SPARQL evaluation slot is taken, possibly by cancelled queries still unwinding.
-    #[error("all {slots} query slots are busy")]
+    /// Every SPARQL evaluation slot stayed taken until the deadline, possibly by cancelled
+    /// queries still unwinding.
+    #[error("all {slots} query slots stayed busy until the deadline")]
     Busy {
         /// Number of concurrent evaluations allowed.
         slots: usize,
@@ -158,7 +162,7 @@ impl ApiError {
                     .into(),
             ),
             Self::Busy { .. } => Some("retry in a few seconds".into()),
-            Self::Internal(_) => None,
+            Self::Internal(_) | Self::ClientClosed => None,
         }
     }
 }
@@ -181,6 +185,8 @@ impl ResponseError for ApiError {
             | Self::QueryBudget { .. }
             | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::QueryTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            // 499 is nginx's "client closed request"; it only shows in logs and metrics.
+            Self::ClientClosed => StatusCode::from_u16(499).expect("499 is a valid status"),
         }
     }
 

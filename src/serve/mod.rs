@@ -7,7 +7,7 @@
 //!   `POST /api/v1/score`, `GET /api/v1/model`, `GET /api/v1/openapi.json`;
 //! - `GET|POST /sparql` (see [`sparql`]).
 //!
-//! [`Server::start`] binds first and loads in the background, so `/healthz` answers 503
+//! [`Server::start`] binds first and loads in the background, so `/healthz` returns 503
 //! until the graph is loaded. Every error is JSON (see [`ApiError`]).
 //!
 //! ```no_run
@@ -68,7 +68,7 @@ fn spec(method: Method, path: &'static str, route: Route) -> RouteSpec {
     }
 }
 
-/// Every route of the server; registration and [`routes`] both read this table.
+/// Lists every route of the server; registration and [`routes`] both read this table.
 fn route_table() -> Vec<RouteSpec> {
     vec![
         spec(Method::GET, "/healthz", web::route().to(health::healthz)),
@@ -223,7 +223,7 @@ impl Server {
     /// Waits until loading has finished.
     ///
     /// # Errors
-    /// Loading failed; the server keeps answering `/healthz` with 503.
+    /// Loading failed. The server keeps returning 503 from `/healthz`.
     pub fn wait_loaded(&mut self) -> anyhow::Result<()> {
         if let Some(loader) = self.loader.take() {
             loader
@@ -266,6 +266,36 @@ impl Server {
 }
 
 type Bound = std::io::Result<(SocketAddr, ServerHandle)>;
+
+/// A duplicate of a connection's socket, kept to notice when the client goes away.
+pub(crate) struct PeerSocket(std::net::TcpStream);
+
+impl PeerSocket {
+    /// Returns whether the client has closed the connection (a read would return EOF).
+    pub(crate) fn is_closed(&self) -> bool {
+        let mut byte = [0u8; 1];
+        // The socket is non-blocking: WouldBlock means open with nothing to read.
+        match self.0.peek(&mut byte) {
+            Ok(read) => read == 0,
+            Err(error) => error.kind() != std::io::ErrorKind::WouldBlock,
+        }
+    }
+}
+
+/// Stores a duplicate of each new TCP connection's socket in the connection's data.
+fn remember_peer(connection: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    use std::os::fd::AsFd;
+
+    let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() else {
+        return;
+    };
+    if let Ok(fd) = tcp.as_fd().try_clone_to_owned() {
+        let socket = std::net::TcpStream::from(fd);
+        if socket.set_nonblocking(true).is_ok() {
+            data.insert(std::sync::Arc::new(PeerSocket(socket)));
+        }
+    }
+}
 
 fn run_http(
     config: &ServeConfig,
@@ -319,6 +349,7 @@ fn run_http(
 
     actix_web::rt::System::new().block_on(async move {
         let server = match HttpServer::new(factory)
+            .on_connect(remember_peer)
             .workers(config.workers.max(1))
             .shutdown_timeout(config.shutdown_timeout.as_secs())
             .bind(config.bind)

@@ -45,7 +45,7 @@ impl KnownEdges {
     }
 }
 
-/// Which end of the relation the query node is.
+/// End of the relation that the query node is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     /// The query node is the head; candidates are tails.

@@ -7,7 +7,7 @@
 
 use crate::kg::{KindId, KnowledgeGraph};
 
-/// How a node matched a search text; lower is better.
+/// Kind of match between a node and a search text; lower is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
     /// The text is the full or source identifier.
@@ -44,7 +44,7 @@ impl MatchKind {
 pub struct Hit {
     /// Node index.
     pub node: u32,
-    /// How it matched.
+    /// Kind of match.
     pub matched: MatchKind,
 }
 

@@ -1,4 +1,4 @@
-//! What the server loads once at start-up ([`Loaded`]) and the state every handler shares
+//! The data loaded once at start-up ([`Loaded`]) and the state that every handler shares
 //! ([`AppState`]).
 
 use std::collections::HashMap;
@@ -162,7 +162,7 @@ impl Loaded {
         })
     }
 
-    /// Finds a node by identifier, answering 404 for unknown ones.
+    /// Finds a node by identifier, or returns the 404 error for an unknown one.
     pub fn entity(&self, id: &str) -> Result<u32, ApiError> {
         self.graph
             .find(id)

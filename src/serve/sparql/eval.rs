@@ -11,8 +11,8 @@
 //!   and unwind the evaluation thread when either runs out.
 //!
 //! # Limitations
-//! A sort that already holds its input (at most the budget) runs to its end after the
-//! deadline, on a thread that the request no longer waits for. Such threads keep their
+//! A sort that has already collected its input (at most the budget) runs to its end after
+//! the deadline, on a thread that the request no longer waits for. Such threads keep their
 //! query slot until they end, so at most `max_concurrent_queries` evaluations run at once.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -21,7 +21,6 @@ use std::sync::Once;
 use std::time::Instant;
 
 use oxigraph::io::RdfSerializer;
-use oxigraph::model::Literal;
 use oxigraph::sparql::results::QueryResultsSerializer;
 use oxigraph::sparql::{
     CancellationToken, PreparedSparqlQuery, QueryEvaluationError, QueryResults,
@@ -30,7 +29,7 @@ use oxigraph::store::Store;
 
 use super::negotiate::Output;
 
-/// Why a query was stopped before it finished.
+/// Reason for stopping a query before it finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
     /// The deadline passed.
@@ -92,13 +91,15 @@ impl Budget {
 
     /// Checks the deadline and the client; the time guard calls it.
     ///
+    /// Returns no value, so the guard's variable stays unbound and costs no term encoding.
+    ///
     /// # Panics
     /// Unwinds with a [`Stop`] payload when the query must stop; [`run`] catches it.
     pub fn time_guard(&self) -> Option<oxigraph::model::Term> {
         if let Some(stop) = self.check() {
             std::panic::panic_any(stop);
         }
-        Some(Literal::from(true).into())
+        None
     }
 }
 
@@ -111,7 +112,7 @@ pub struct Evaluation {
     pub truncated: bool,
 }
 
-/// How an evaluation failed.
+/// Failure of an evaluation.
 #[derive(Debug)]
 pub enum EvalError {
     /// It was stopped.

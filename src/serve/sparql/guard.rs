@@ -5,11 +5,11 @@
 //! puts `BIND(<guard>() AS ?_)` directly under every `ORDER BY`, `DISTINCT` and `GROUP BY`,
 //! so a guard function runs once for each solution entering them. The guards (see
 //! [`super::eval::Budget`]) stop evaluation by unwinding when the deadline passes or the
-//! client disconnects; under `ORDER BY` and `DISTINCT`, which keep every solution they
-//! receive, the guard also counts them against the budget.
+//! client disconnects. `ORDER BY` and `DISTINCT` keep every solution they receive, so their
+//! guard also counts those solutions against the budget.
 //!
 //! # Limitations
-//! Patterns inside `FILTER EXISTS` are not rewritten. A sort that already holds its input
+//! Patterns inside `FILTER EXISTS` are not rewritten. A sort that has collected its input
 //! (at most the budget) runs to its end. A `GROUP BY` keeps one entry per group, which the
 //! budget does not count.
 
@@ -202,6 +202,7 @@ mod tests {
     fn add_guards_leaves_plain_patterns() {
         let query = SparqlParser::new().parse_query("ASK { ?s ?p ?o }").unwrap();
         let text = add_guards(query).to_string();
-        assert!(!text.contains(BUFFER_GUARD_IRI) && !text.contains(TIME_GUARD_IRI));
+        assert!(!text.contains(BUFFER_GUARD_IRI), "{text}");
+        assert!(!text.contains(TIME_GUARD_IRI), "{text}");
     }
 }

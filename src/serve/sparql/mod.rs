@@ -6,8 +6,8 @@
 //! - Results: SELECT and ASK as `application/sparql-results+json`, `+xml`, `text/csv` or
 //!   `text/tab-separated-values`; CONSTRUCT and DESCRIBE as `text/turtle`,
 //!   `application/n-triples` or `application/rdf+xml`, chosen by `Accept` (406 otherwise).
-//! - Updates (`update=`, `application/sparql-update`) answer 403 unless the server runs
-//!   with `--allow-update`; then they change the in-memory copy of the store only.
+//! - Updates (`update=`, `application/sparql-update`) get 403 unless the server runs with
+//!   `--allow-update`. With it, they change the in-memory copy of the store only.
 //! - With a model: the named graph `rx:predictions` and the function
 //!   `rx:score(head, relation, tail)` (IRIs, or identifiers and abbreviations as strings),
 //!   which returns an `xsd:double` or an error (unbound) for unknown nodes or kinds that
@@ -30,6 +30,7 @@ use super::body::{media_type, read_body};
 use super::config::ServeConfig;
 use super::error::ApiError;
 use super::state::{AppState, Loaded};
+use super::PeerSocket;
 use crate::kg::schema::VOCAB;
 use crate::kg::Triple;
 use eval::{Budget, EvalError, Stop};
@@ -260,11 +261,19 @@ async fn query(
         );
     }
 
-    let permit = Arc::clone(&state.query_slots)
-        .try_acquire_owned()
-        .map_err(|_| ApiError::Busy {
-            slots: config.max_concurrent_queries,
-        })?;
+    // Waiting for a slot counts against the query's deadline.
+    let busy = ApiError::Busy {
+        slots: config.max_concurrent_queries,
+    };
+    let permit = match tokio::time::timeout(
+        config.timeout,
+        Arc::clone(&state.query_slots).acquire_owned(),
+    )
+    .await
+    {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(_)) | Err(_) => return Err(busy),
+    };
     let _cancel = CancelOnDrop {
         budget: Arc::clone(&budget),
         token: token.clone(),
@@ -290,13 +299,11 @@ async fn query(
         .map_err(|e| ApiError::Internal(format!("failed to start a query thread: {e}")))?;
 
     let timeout_ms = millis(config.timeout);
-    let result = match tokio::time::timeout(config.timeout, receiver).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err(EvalError::Internal(
-            "the query thread ended without a result".into(),
-        )),
-        Err(_) => Err(EvalError::Stopped(Stop::Deadline)),
-    };
+    let peer = request.conn_data::<Arc<PeerSocket>>().cloned();
+    let result = wait_for_result(receiver, started + config.timeout, peer.as_deref()).await;
+    if matches!(result, Err(EvalError::Stopped(Stop::Abandoned))) {
+        tracing::debug!("client went away; query cancelled");
+    }
     match result {
         Ok(evaluation) => {
             let mut response = HttpResponse::Ok();
@@ -322,7 +329,8 @@ async fn query(
                 limit: config.max_sort_rows,
             })
         }
-        Err(EvalError::Stopped(_)) => {
+        Err(EvalError::Stopped(Stop::Abandoned)) => Err(ApiError::ClientClosed),
+        Err(EvalError::Stopped(Stop::Deadline)) => {
             token.cancel();
             state
                 .metrics
@@ -335,6 +343,33 @@ async fn query(
             "SERVICE and other remote features are not available on this server",
         )),
         Err(EvalError::Internal(message)) => Err(ApiError::Internal(message)),
+    }
+}
+
+/// Waits for the evaluation thread's result until `deadline`, checking every 100 ms whether
+/// the client has closed the connection (actix does not drop the handler when it does).
+async fn wait_for_result(
+    mut receiver: tokio::sync::oneshot::Receiver<Result<eval::Evaluation, EvalError>>,
+    deadline: Instant,
+    peer: Option<&PeerSocket>,
+) -> Result<eval::Evaluation, EvalError> {
+    let mut ticks = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            result = &mut receiver => {
+                return result.unwrap_or_else(|_| {
+                    Err(EvalError::Internal("the query thread ended without a result".into()))
+                });
+            }
+            _ = ticks.tick() => {
+                if Instant::now() >= deadline {
+                    return Err(EvalError::Stopped(Stop::Deadline));
+                }
+                if peer.is_some_and(PeerSocket::is_closed) {
+                    return Err(EvalError::Stopped(Stop::Abandoned));
+                }
+            }
+        }
     }
 }
 
