@@ -97,7 +97,9 @@ fn evaluate_baseline_writes_metrics() {
         .arg(&model)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("is this a model directory written by `rxgraph train`?"));
+        .stderr(predicate::str::contains(
+            "is this a model directory written by `rxgraph train`?",
+        ));
 }
 
 #[test]
