@@ -7,6 +7,15 @@ fn main() {
     if let Ok(lib_dir) = std::env::var("DEP_TCH_LIBTORCH_LIB") {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{lib_dir}");
 
+        // Model manifests record the libtorch version, read from the wheel's torch/version.py.
+        let version_file = std::path::Path::new(&lib_dir).join("../version.py");
+        println!("cargo:rerun-if-changed={}", version_file.display());
+        let text = std::fs::read_to_string(&version_file).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.starts_with("__version__")) {
+            let version = line.split('\'').nth(1).unwrap_or("unknown");
+            println!("cargo:rustc-env=RXGRAPH_TORCH_VERSION={version}");
+        }
+
         // The linker drops libtorch_cuda.so when no symbol of it is used directly, and
         // then libtorch never registers its CUDA backend.
         if std::env::var_os("CARGO_FEATURE_CUDA").is_some() {

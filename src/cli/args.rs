@@ -30,12 +30,23 @@ pub struct Cli {
 pub enum Command {
     /// Read a graph and write a work directory (Parquet, petgraph, RDF store, splits).
     Ingest(IngestArgs),
+    /// Encode the text of every node (entity texts and literature passages) into
+    /// DIR/vectors.parquet, re-encoding only new or changed texts.
+    Embed(super::embed::EmbedArgs),
     /// Print the counts and degree statistics of a work directory.
     Info(InfoArgs),
     /// Make a train/validation/test split of target relations in a work directory.
     Split(SplitArgs),
     /// Run a read-only SPARQL query against a work directory's RDF store.
     Query(QueryArgs),
+    /// Evaluate a trained model and the degree-prior baseline on a split's test triples.
+    Evaluate(EvaluateArgs),
+    /// Rank new indications, drugs or targets for one drug, disease or gene.
+    Predict(PredictArgs),
+    /// Write a self-contained HTML candidate report for a disease or a drug.
+    Report(ReportArgs),
+    /// Train a link scorer (TransE, DistMult, ComplEx, RotatE) on a split of a work directory.
+    Train(TrainArgs),
     /// Serve the graph over HTTP: a JSON API, a SPARQL endpoint, health and metrics.
     Serve(ServeArgs),
 }
@@ -64,6 +75,14 @@ pub struct IngestArgs {
     /// N-Triples (.nt) or Turtle (.ttl) file(s), optionally gzipped; every node needs an rdf:type.
     #[arg(long, value_name = "FILE")]
     pub rdf: Vec<PathBuf>,
+
+    /// Literature corpus directory, repeatable: BC5CDR (*.PubTator.txt) or ChemProt
+    /// (*_abstracts*.tsv with *_entities*.tsv), in DIR or its subdirectories. Each abstract
+    /// becomes a Passage node with edges to the compounds, diseases and genes it mentions.
+    /// The corpora are research-use only and not embedded; scripts/demo passes the copies in
+    /// ../shared/data when they exist.
+    #[arg(long, value_name = "DIR")]
+    pub literature: Vec<PathBuf>,
 
     /// Work directory to create.
     #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
@@ -147,6 +166,162 @@ pub struct QueryArgs {
     pub format: String,
 }
 
+/// Arguments of `rxgraph evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Split whose test triples are evaluated (list them with `rxgraph info`).
+    #[arg(long, default_value = "indication-disease")]
+    pub split: String,
+
+    /// Trained model directory; metrics.json is written there. Without it, only the
+    /// degree-prior baseline is evaluated and DIR/eval/SPLIT/metrics.json is written.
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+
+    /// Device for the model: cpu, cuda or auto (CUDA when available).
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+
+    /// Seed of the 1:1 negatives, recorded in the report.
+    #[arg(long, default_value_t = 42, env = "RXGRAPH_SEED")]
+    pub seed: u64,
+
+    /// Relations whose known triples filter each other's candidates, comma-separated
+    /// (repeat for several groups) [default: CtD,CpD].
+    #[arg(long, value_name = "RELATIONS")]
+    pub filter_group: Vec<String>,
+
+    /// Filter each relation by its own known triples only (no groups).
+    #[arg(long, conflicts_with = "filter_group")]
+    pub no_filter_groups: bool,
+
+    /// Query nodes scored per scorer call; memory is about 4 bytes × batch × candidates per
+    /// thread.
+    #[arg(long, default_value_t = 256)]
+    pub batch_size: usize,
+
+    /// Skip AUROC/AUPRC against all unknown pairs (32.5 million pairs for CbG).
+    #[arg(long)]
+    pub no_all_pairs: bool,
+
+    /// Write metrics.json here instead of the default path.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `rxgraph train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Model configuration (TOML), e.g. models/default.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+
+    /// Split to train on [default: the config's `split`].
+    #[arg(long)]
+    pub split: Option<String>,
+
+    /// Device: cpu or cuda [default: cuda when available, else cpu].
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<String>,
+
+    /// Seed of initialisation and sampling [default: the config's `seed`].
+    #[arg(long, env = "RXGRAPH_SEED")]
+    pub seed: Option<u64>,
+
+    /// Continue the run in --out from its last completed epoch.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Model directory to write [default: DIR/models/<config file stem>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `rxgraph predict`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("entity").required(true).args(["drug", "disease", "target", "all"])))]
+pub struct PredictArgs {
+    /// Scorer and work directory.
+    #[command(flatten)]
+    pub scorer: ScorerArgs,
+
+    /// Drug (compound) id or name: rank new indications (CtD) or, with --relation CbG, new
+    /// targets.
+    #[arg(long, value_name = "ID|NAME")]
+    pub drug: Option<String>,
+
+    /// Disease id or name: rank candidate drugs (CtD or CpD).
+    #[arg(long, value_name = "ID|NAME")]
+    pub disease: Option<String>,
+
+    /// Gene id (`Gene::1017`, `1017`) or symbol: rank candidate drugs (CbG).
+    #[arg(long, value_name = "ID|SYMBOL")]
+    pub target: Option<String>,
+
+    /// Score every pair of the relation's two kinds into --out (Parquet) instead of one query.
+    #[arg(long, requires = "out")]
+    pub all: bool,
+
+    /// Relation to predict: CtD (treats), CpD (palliates) or CbG (binds)
+    /// [default: CtD for --drug and --disease, CbG for --target].
+    #[arg(long)]
+    pub relation: Option<String>,
+
+    /// Number of candidates to return, 1 to 10000.
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
+    pub k: i64,
+
+    /// Output format: table, json, csv or parquet [default: parquet for an --out ending in
+    /// .parquet, csv for .csv, json for .json, else table].
+    #[arg(long)]
+    pub format: Option<String>,
+
+    /// File to write instead of stdout (required for parquet and --all).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Explain each candidate: metapaths with DWPC shares, example paths and passages.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// Arguments of `rxgraph report`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("entity").required(true).args(["drug", "disease"])))]
+pub struct ReportArgs {
+    /// Scorer and work directory.
+    #[command(flatten)]
+    pub scorer: ScorerArgs,
+
+    /// Disease id or name: report candidate drugs.
+    #[arg(long, value_name = "ID|NAME")]
+    pub disease: Option<String>,
+
+    /// Drug id or name: report candidate indications (or targets with --relation CbG).
+    #[arg(long, value_name = "ID|NAME")]
+    pub drug: Option<String>,
+
+    /// Relation to predict: CtD, CpD or CbG [default: CtD].
+    #[arg(long)]
+    pub relation: Option<String>,
+
+    /// Number of candidates in the table, 1 to 10000.
+    #[arg(long, default_value_t = 25, allow_negative_numbers = true)]
+    pub k: i64,
+
+    /// HTML file to write; the table is also written beside it as .csv and .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
 /// Arguments of `rxgraph serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -206,4 +381,35 @@ pub struct ServeArgs {
     /// Number of HTTP worker threads [default: number of cores].
     #[arg(long)]
     pub workers: Option<usize>,
+}
+
+/// Where the scores come from: a trained model, or the degree-prior baseline.
+#[derive(Debug, Args)]
+pub struct ScorerArgs {
+    /// Work directory.
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_WORKDIR")]
+    pub workdir: PathBuf,
+
+    /// Trained model directory [default: the only model under DIR/models].
+    #[arg(long, value_name = "DIR", conflicts_with = "baseline")]
+    pub model: Option<PathBuf>,
+
+    /// Rank with the degree-prior baseline instead of a trained model.
+    #[arg(long)]
+    pub baseline: bool,
+
+    /// Split whose training part feeds the baseline and whose validation part calibrates
+    /// the probabilities [default: the model's split; for the baseline indication-random,
+    /// or target-random for CbG].
+    #[arg(long)]
+    pub split: Option<String>,
+
+    /// Device for the model: cpu, cuda or auto (CUDA when available).
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+
+    /// Directory with `mappings/` and `texts/` annotation files (gene names, UniProt)
+    /// [default: the repository's data/, then ../shared/data beside it].
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
 }

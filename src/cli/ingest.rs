@@ -6,7 +6,8 @@ use super::args::IngestArgs;
 use super::info;
 use crate::kg::ingest::{self, Sources, EMBEDDED_EDGES, EMBEDDED_NODES};
 use crate::kg::workdir::{self, embedded_input};
-use crate::kg::{CreateOptions, SplitConfig, WorkDir};
+use crate::kg::{CreateOptions, GraphBuilder, Schema, SplitConfig, WorkDir};
+use crate::text::corpus::{self, LinkOptions};
 
 pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -33,7 +34,20 @@ pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
         inputs.push(workdir::input_file(path).map_err(anyhow::Error::from)?);
     }
 
-    let graph = ingest::load(&sources, show_progress)?;
+    let mut builder = GraphBuilder::new(Schema::hetionet());
+    ingest::read_into(&sources, &mut builder, show_progress)?;
+    let mut extra_files = Vec::new();
+    let literature_dirs = args.literature.clone();
+    if !literature_dirs.is_empty() {
+        let sets = corpus::read_dirs(&literature_dirs)?;
+        let literature = corpus::add_literature(&mut builder, &sets, LinkOptions::default())?;
+        literature.log_stats();
+        for path in &literature.inputs {
+            inputs.push(workdir::input_file(path)?);
+        }
+        extra_files = literature.files()?;
+    }
+    let graph = builder.build()?;
     tracing::info!(
         nodes = graph.node_count(),
         edges = graph.edges().len(),
@@ -45,6 +59,7 @@ pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
         force: args.force,
         show_progress,
         splits: SplitConfig::defaults(&graph, args.seed),
+        extra_files,
     };
     let workdir = WorkDir::create(&args.out, &graph, inputs, &options)?;
     tracing::info!(path = %workdir.path().display(), seconds = started.elapsed().as_secs_f64(), "work directory written");

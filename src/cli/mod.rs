@@ -3,11 +3,17 @@
 //! `main.rs` parses [`Cli`], sets up logging and calls [`run`].
 
 mod args;
+mod embed;
+mod evaluate;
 mod info;
 mod ingest;
+mod predict;
 mod query;
+mod report;
+mod scoring;
 mod serve;
 mod split;
+mod train;
 
 pub use args::{Cli, Command};
 
@@ -24,9 +30,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Ingest(args) => ingest::run(&args, show_progress),
+        Command::Embed(args) => embed::run(&args, show_progress),
         Command::Info(args) => info::run(&args),
         Command::Split(args) => split::run(&args),
         Command::Query(args) => query::run(&args),
+        Command::Evaluate(args) => evaluate::run(&args, show_progress),
+        Command::Predict(args) => predict::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Train(args) => train::run(&args, show_progress, cli.threads),
         Command::Serve(args) => serve::run(&args),
     }
 }

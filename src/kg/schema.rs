@@ -57,7 +57,7 @@ pub struct Relation {
     pub source: KindId,
     /// Kind of every tail node.
     pub target: KindId,
-    /// Whether the relation holds both ways; each such edge is stored once.
+    /// Whether the relation is symmetric, in which case each edge is stored once.
     pub symmetric: bool,
 }
 
@@ -71,8 +71,8 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// Returns the schema of Hetionet v1.0: its 11 node kinds, the `Passage` kind for
-    /// literature, and its 24 metaedges.
+    /// Returns the schema of Hetionet v1.0: its 11 node kinds and 24 metaedges, plus the
+    /// `Passage` kind and the three relations that link passages to what they mention.
     #[must_use]
     pub fn hetionet() -> Self {
         let mut schema = Self::with_default_kinds();

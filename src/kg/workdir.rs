@@ -7,6 +7,8 @@
 //! W/edges.parquet        edge table
 //! W/store/               Oxigraph store (RDF of nodes, edges and the vocabulary)
 //! W/splits/<name>/       split.json + edges.parquet with a `part` column
+//! W/passages.parquet …   literature tables, when passages were added (see text::corpus)
+//! W/vectors.parquet      text vectors, written later by `rxgraph embed` (see text::cache)
 //! ```
 //!
 //! A work directory is built in a temporary sibling directory and renamed into place at
@@ -68,6 +70,9 @@ pub struct CreateOptions {
     /// Default splits to make and store; one that the graph is too small for is skipped
     /// with a warning.
     pub splits: Vec<SplitConfig>,
+    /// More files to store in the directory, as (file name, bytes): written with the rest
+    /// before the manifest, so they too are all present or the directory is absent.
+    pub extra_files: Vec<(String, Vec<u8>)>,
 }
 
 /// A work directory on disk.
@@ -323,6 +328,18 @@ fn write_contents(
             }
             Err(other) => return Err(other),
         }
+    }
+    for (name, bytes) in &options.extra_files {
+        if name.contains(['/', '\\']) || name == "manifest.json" {
+            return Err(KgError::WorkDir {
+                path: dir.to_owned(),
+                reason: format!(
+                    "extra file name {name:?} must be a plain file name other than manifest.json"
+                ),
+            });
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| KgError::io("write", &path, e))?;
     }
     // The manifest goes last: a directory without one is never taken for a complete one.
     write_json(

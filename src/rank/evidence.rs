@@ -1,0 +1,149 @@
+//! Ranked candidates with their evidence: paths, passages and, for genes, target facts.
+//!
+//! [`Evidence`] gathers the optional sources (a [`PathExplainer`], a [`MentionIndex`],
+//! [`GeneAnnotations`]); [`Evidence::candidates`] turns a [`Ranking`] into
+//! [`CandidateEvidence`] rows that the CLI prints and the report renders.
+//!
+//! ```
+//! use rxgraph::eval::{DegreePrior, FilterGroups, KnownTriples};
+//! use rxgraph::kg::{GraphBuilder, Schema};
+//! use rxgraph::rank::{Evidence, ExplainOptions, PathExplainer, Query, Ranker};
+//!
+//! let mut builder = GraphBuilder::new(Schema::hetionet());
+//! builder.add_node("DB1", "Compound", "drug one", None).unwrap();
+//! builder.add_node("DB2", "Compound", "drug two", None).unwrap();
+//! builder.add_node("DOID:1", "Disease", "disease", None).unwrap();
+//! builder.add_edge("Compound::DB1", "CtD", "Disease::DOID:1", None);
+//! builder.add_edge("Compound::DB1", "CrC", "Compound::DB2", None);
+//! let graph = builder.build().unwrap();
+//!
+//! let prior = DegreePrior::new(&graph, graph.edges());
+//! let known = KnownTriples::new(&graph, graph.edges(), &FilterGroups::indications(graph.schema()));
+//! let ranker = Ranker::new(&graph, &prior, &known, None);
+//! let ctd = graph.schema().relation_id("CtD").unwrap();
+//! let query = Query::new(&graph, graph.find("DOID:1").unwrap(), ctd).unwrap();
+//! let ranking = ranker.rank(&query, 5).unwrap();
+//!
+//! let explainer = PathExplainer::new(&graph, ExplainOptions::default());
+//! let evidence = Evidence { explainer: Some(&explainer), mentions: None, annotations: None };
+//! let rows = evidence.candidates(&graph, &ranking, &[ctd]);
+//! assert_eq!(rows[0].name, "drug two");
+//! assert_eq!(rows[0].explanation.as_ref().unwrap().metapaths[0].abbreviation, "CrCtD");
+//! ```
+
+use serde::Serialize;
+
+use super::explain::{Explanation, PathExplainer};
+use super::export::PredictionRow;
+use super::facts::{gene_facts, GeneAnnotations, GeneFacts};
+use super::literature::{MentionIndex, PassageEvidence};
+use super::predict::{RankedCandidate, Ranking};
+use crate::kg::{KnowledgeGraph, RelationId};
+
+/// Passages listed per candidate.
+pub const PASSAGES_PER_CANDIDATE: usize = 5;
+
+/// The optional evidence sources; `None` leaves that evidence out.
+#[derive(Clone, Copy, Default)]
+pub struct Evidence<'a> {
+    /// Path search in the graph.
+    pub explainer: Option<&'a PathExplainer<'a>>,
+    /// Passages by mentioned node.
+    pub mentions: Option<&'a MentionIndex>,
+    /// Gene names and UniProt accessions; target facts are collected only when this is set.
+    pub annotations: Option<&'a GeneAnnotations>,
+}
+
+/// One ranked candidate with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateEvidence {
+    /// Rank, score, percentile and probability.
+    #[serde(flatten)]
+    pub ranked: RankedCandidate,
+    /// Node id.
+    pub id: String,
+    /// Node name.
+    pub name: String,
+    /// Paths between the query node and the candidate, compound end first.
+    pub explanation: Option<Explanation>,
+    /// Passages that mention both.
+    pub passages: Vec<PassageEvidence>,
+    /// Facts about the candidate when it is a gene.
+    pub gene: Option<GeneFacts>,
+}
+
+impl Evidence<'_> {
+    /// Collects the evidence of every candidate of `ranking`. Direct edges of `excluded`
+    /// relations (the queried relation's filter group) do not count as paths.
+    #[must_use]
+    pub fn candidates(
+        &self,
+        graph: &KnowledgeGraph,
+        ranking: &Ranking,
+        excluded: &[RelationId],
+    ) -> Vec<CandidateEvidence> {
+        let gene_kind = graph.schema().kind_id("Gene");
+        ranking
+            .candidates
+            .iter()
+            .map(|ranked| {
+                let (head, tail) = ranking.query.pair(ranked.node);
+                let node = graph.node(ranked.node);
+                let explanation = self
+                    .explainer
+                    .map(|explainer| explainer.explain(head, tail, excluded));
+                let passages = self.mentions.map_or_else(Vec::new, |mentions| {
+                    mentions.co_mentions(
+                        &graph.node(head).id,
+                        &graph.node(tail).id,
+                        PASSAGES_PER_CANDIDATE,
+                    )
+                });
+                let gene = self
+                    .annotations
+                    .filter(|_| Some(node.kind) == gene_kind)
+                    .map(|annotations| gene_facts(graph, ranked.node, annotations));
+                CandidateEvidence {
+                    ranked: *ranked,
+                    id: node.id.clone(),
+                    name: node.name.clone(),
+                    explanation,
+                    passages,
+                    gene,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Flattens candidates into table rows.
+#[must_use]
+pub fn prediction_rows(
+    graph: &KnowledgeGraph,
+    ranking: &Ranking,
+    candidates: &[CandidateEvidence],
+) -> Vec<PredictionRow> {
+    let query = graph.node(ranking.query.node);
+    let relation = &graph.schema().relations[ranking.query.relation as usize].abbreviation;
+    candidates
+        .iter()
+        .map(|c| {
+            let top = c.explanation.as_ref().and_then(|e| e.metapaths.first());
+            PredictionRow {
+                rank: c.ranked.rank,
+                query_id: query.id.clone(),
+                query_name: query.name.clone(),
+                relation: relation.clone(),
+                candidate_id: c.id.clone(),
+                candidate_name: c.name.clone(),
+                score: c.ranked.score,
+                percentile: c.ranked.percentile,
+                probability: c.ranked.probability,
+                top_metapath: top.map(|m| m.abbreviation.clone()),
+                top_metapath_share: top.map(|m| m.share),
+                path_count: c.explanation.as_ref().map_or(0, |e| e.path_count),
+                passages: c.passages.len(),
+            }
+        })
+        .collect()
+}
