@@ -912,3 +912,71 @@ fn sparql_client_disconnect_cancels() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn trained_model_loads_and_serves() {
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve_http_model");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let config = scratch.join("tiny.toml");
+    let model_dir = scratch.join("model");
+    let default =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default.toml"))
+            .unwrap();
+    let tiny = default
+        .replace("dim = 64", "dim = 8")
+        .replace("epochs = 6", "epochs = 1")
+        .replace("negatives = 32", "negatives = 2")
+        .replace("validate_every = 2", "validate_every = 1");
+    std::fs::write(&config, tiny).unwrap();
+    let _ = std::fs::remove_dir_all(&model_dir);
+    Command::cargo_bin("rxgraph")
+        .unwrap()
+        .args(["--quiet", "train", "--device", "cpu", "--workdir"])
+        .arg(workdir())
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(&model_dir)
+        .assert()
+        .success();
+
+    let dir = workdir().to_owned();
+    let mut server = Server::start(
+        ServeConfig {
+            predictions_top_n: 1,
+            ..loopback()
+        },
+        move |config| {
+            Loaded::open(
+                &dir,
+                |graph| ModelHandle::load(&model_dir, graph).map(Some),
+                config,
+            )
+        },
+    )
+    .unwrap();
+    server.wait_loaded().unwrap();
+    let base = format!("http://{}", server.addr());
+
+    let model = get(&format!("{base}/api/v1/model")).json();
+    assert!(
+        model["id"].as_str().unwrap().starts_with("transe-"),
+        "{model}"
+    );
+    assert_eq!(model["materialised_predictions"], 1552 * 2);
+    let top = get(&format!(
+        "{base}/api/v1/predictions?source=DB00945&relation=CtD&k=3"
+    ));
+    assert_eq!(top.status, 200, "{}", top.body);
+    let first = top.json()["candidates"][0].clone();
+    let query = format!(
+        "PREFIX rx: <https://w3id.org/rxgraph/vocab#> SELECT ?s WHERE {{ \
+         BIND(rx:score(<{ASPIRIN_IRI}>, rx:CtD, <{}>) AS ?s) }}",
+        first["iri"].as_str().unwrap()
+    );
+    let sparql: f64 = column(&get(&sparql_url(&base, &query)).json(), "s")[0]
+        .parse()
+        .unwrap();
+    assert!((sparql - first["score"].as_f64().unwrap()).abs() < 1e-5);
+    server.stop();
+}

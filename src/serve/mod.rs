@@ -335,7 +335,8 @@ fn run_http(
                     let _entered = span.enter();
                     #[allow(clippy::cast_possible_truncation)]
                     let elapsed_us = elapsed.as_micros() as u64;
-                    if status >= 500 {
+                    // 503 is expected while loading and under load, so only other 5xx warn.
+                    if status >= 500 && status != 503 {
                         tracing::warn!(status, elapsed_us, "request failed");
                     } else {
                         tracing::debug!(status, elapsed_us, "request done");

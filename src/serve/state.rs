@@ -39,18 +39,38 @@ impl std::fmt::Debug for ModelHandle {
 }
 
 impl ModelHandle {
-    /// Loads the trained model that `rxgraph train` wrote to `dir`.
+    /// Loads the trained model that `rxgraph train` wrote to `dir`, on CUDA when available.
+    ///
+    /// The identifier is the model kind and the first 12 hex digits of the SHA-256 of
+    /// `model.safetensors`. The card is the training manifest, plus `metrics.json` when
+    /// `rxgraph evaluate` wrote one into `dir`.
     ///
     /// # Errors
-    /// Always, in this build: the model loader is not part of it yet.
-    pub fn load(dir: &Path, _graph: &KnowledgeGraph) -> anyhow::Result<Self> {
-        // TODO: call `crate::model::load_model(dir, graph, device)` once the model module
-        // provides it; until then `--model` fails here instead of serving made-up scores.
-        anyhow::bail!(
-            "cannot load the model in {} (--model): this build of rxgraph has no model loader \
-             yet; start the server without --model to serve the graph and SPARQL only",
-            dir.display()
-        )
+    /// The directory lacks a model, the model was trained on another graph, or a file is
+    /// unreadable.
+    pub fn load(dir: &Path, graph: &KnowledgeGraph) -> anyhow::Result<Self> {
+        let model = crate::model::load_model(dir, graph, tch::Device::cuda_if_available())
+            .with_context(|| format!("failed to load the model in {} (--model)", dir.display()))?;
+        let weights =
+            crate::kg::workdir::input_file(&dir.join(crate::model::checkpoint::MODEL_FILE))?;
+        let kind = serde_json::to_value(&model.manifest.config.model)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_lowercase))
+            .unwrap_or_else(|| "model".into());
+        let id = format!("{kind}-{}", &weights.sha256[..12]);
+
+        let mut card =
+            serde_json::json!({ "manifest": &model.manifest, "dir": dir.display().to_string() });
+        let metrics_path = dir.join("metrics.json");
+        if let Ok(text) = std::fs::read_to_string(&metrics_path) {
+            card["metrics"] = serde_json::from_str(&text)
+                .with_context(|| format!("invalid {}", metrics_path.display()))?;
+        }
+        Ok(Self {
+            scorer: Arc::new(model),
+            id,
+            card,
+        })
     }
 }
 
