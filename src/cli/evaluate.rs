@@ -1,7 +1,7 @@
 //! `rxgraph evaluate`: evaluate a model and the degree-prior baseline on a split and write
 //! `metrics.json`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
@@ -11,7 +11,6 @@ use crate::eval::{
     KnownTriples,
 };
 use crate::kg::{KnowledgeGraph, WorkDir};
-use crate::model::LinkScorer;
 
 pub fn run(args: &EvaluateArgs, show_progress: bool) -> anyhow::Result<()> {
     // Check the cheap arguments before the graph is read.
@@ -58,7 +57,8 @@ pub fn run(args: &EvaluateArgs, show_progress: bool) -> anyhow::Result<()> {
     let known = KnownTriples::new(&graph, graph.edges(), &config.filter_groups);
     let model = match &args.model {
         Some(dir) => {
-            let scorer = load_model(dir, &graph, device(&args.device))?;
+            let scorer =
+                super::scoring::load_model(dir, &graph, super::scoring::device(&args.device))?;
             Some(evaluate_scorer(
                 scorer.as_ref(),
                 &graph,
@@ -116,22 +116,4 @@ fn output_path(args: &EvaluateArgs) -> PathBuf {
             .join(&args.split)
             .join("metrics.json"),
     }
-}
-
-/// Resolves a `--device` value checked by `run`; `auto` picks CUDA when libtorch finds a GPU.
-fn device(text: &str) -> tch::Device {
-    match text {
-        "cpu" => tch::Device::Cpu,
-        "cuda" => tch::Device::Cuda(0),
-        _ => tch::Device::cuda_if_available(),
-    }
-}
-
-/// Loads the trained model in `dir` as a scorer.
-fn load_model(
-    dir: &Path,
-    graph: &KnowledgeGraph,
-    device: tch::Device,
-) -> anyhow::Result<Box<dyn LinkScorer>> {
-    Ok(Box::new(crate::model::load_model(dir, graph, device)?))
 }

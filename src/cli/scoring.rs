@@ -72,7 +72,7 @@ fn default_model(workdir: &Path) -> anyhow::Result<PathBuf> {
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => bail!(
-            "no trained model in {}: train one with `rxgraph train --workdir {}`, pass --model DIR, \
+            "no trained model in {}: train one with `rxgraph train --workdir {} --config models/default.toml`, pass --model DIR, \
              or pass --baseline to rank with the degree-prior baseline",
             models.display(),
             workdir.display()
@@ -241,8 +241,9 @@ fn model_split(dir: &Path) -> anyhow::Result<Option<String>> {
     Ok(manifest["config"]["split"].as_str().map(str::to_owned))
 }
 
-/// Resolves a `--device` value checked by [`open`].
-fn device(text: &str) -> tch::Device {
+/// Resolves a `--device` value checked by the caller; `auto` picks CUDA when libtorch
+/// finds a GPU.
+pub(super) fn device(text: &str) -> tch::Device {
     match text {
         "cpu" => tch::Device::Cpu,
         "cuda" => tch::Device::Cuda(0),
@@ -251,7 +252,7 @@ fn device(text: &str) -> tch::Device {
 }
 
 /// Loads the trained model in `dir` as a scorer.
-fn load_model(
+pub(super) fn load_model(
     dir: &Path,
     graph: &KnowledgeGraph,
     device: tch::Device,
