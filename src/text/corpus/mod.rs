@@ -22,8 +22,8 @@
 //! both corpora is one passage with the first text read. The corpus relations are
 //! text-derived evidence for explanations, not graph edges.
 //!
-//! The corpora are for research use only (BioCreative terms), so none is embedded;
-//! [`default_dirs`] finds the copies in `../shared/data` next to the repository.
+//! The corpora are for research use only (BioCreative terms), so none is embedded; the
+//! caller names their directories (`rxgraph ingest --literature DIR`).
 //!
 //! ```no_run
 //! use rxgraph::kg::{ingest, GraphBuilder, Schema};
@@ -56,6 +56,7 @@ use crate::kg::{GraphBuilder, KgError, Location};
 use crate::text::resources::{TextTable, XrefTable};
 
 /// The shared data directory next to the repository (`../shared/data`).
+#[cfg(test)]
 pub(crate) const SHARED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 
 /// Entity type of a mention.
@@ -193,17 +194,6 @@ impl CorpusSet {
     fn annotation_file(&self) -> &Path {
         self.files.get(1).unwrap_or(&self.files[0])
     }
-}
-
-/// Returns the shared corpus directories that exist: `../shared/data/bc5cdr` and
-/// `../shared/data/chemprot` next to the repository this binary was built from.
-#[must_use]
-pub fn default_dirs() -> Vec<PathBuf> {
-    ["bc5cdr", "chemprot"]
-        .iter()
-        .map(|name| Path::new(SHARED_DATA).join(name))
-        .filter(|dir| dir.is_dir())
-        .collect()
 }
 
 /// Finds and reads the corpora in `dir` and its direct subdirectories, sets sorted by path.
