@@ -105,6 +105,8 @@ fn start(config: ServeConfig, with_model: bool) -> String {
                     scorer: Arc::new(DegreeSum::new(graph)),
                     id: "test-degree-sum".into(),
                     card: json!({ "kind": "test fixture" }),
+                    dir: None,
+                    split: None,
                 }))
             },
             config,
@@ -780,12 +782,27 @@ fn predictions_rank_unknown_candidates() {
     .json();
     assert_eq!(heads["direction"], "heads");
     assert_eq!(heads["candidates"][0]["kind"], "Compound");
-    assert_error(
-        &get(&format!(
-            "{base}/api/v1/predictions?source=DB00945&relation=CtD&explain=true"
-        )),
-        422,
+
+    let explained = get(&format!(
+        "{base}/api/v1/predictions?source=DB00945&relation=CtD&k=3&explain=true"
+    ));
+    assert_eq!(explained.status, 200, "{}", explained.body);
+    let explained = explained.json();
+    let first = &explained["candidates"][0];
+    assert_eq!(
+        first["id"], candidates[0]["id"],
+        "explain changed the ranking"
     );
+    let metapaths = first["explanation"]["metapaths"].as_array().unwrap();
+    assert!(!metapaths.is_empty(), "no explanation paths: {first}");
+    assert!(
+        metapaths[0]["abbreviation"]
+            .as_str()
+            .unwrap()
+            .starts_with('C'),
+        "{first}"
+    );
+    assert!(first["passages"].is_array(), "{first}");
 }
 
 #[test]

@@ -381,6 +381,11 @@ pub struct ServeArgs {
     /// Number of HTTP worker threads [default: number of cores].
     #[arg(long)]
     pub workers: Option<usize>,
+
+    /// Directory with `mappings/` annotation files (gene names, UniProt) for explanations
+    /// [default: the repository's data/, then ../shared/data beside it].
+    #[arg(long, value_name = "DIR", env = "RXGRAPH_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Where the scores come from: a trained model, or the degree-prior baseline.

@@ -211,24 +211,10 @@ pub fn evidence_sources(
     args: &ScorerArgs,
     workdir: &WorkDir,
 ) -> anyhow::Result<(Option<MentionIndex>, GeneAnnotations)> {
-    let mentions = MentionIndex::read(workdir.path())?;
-    if mentions.is_none() {
-        tracing::info!(
-            "no mentions.parquet in the work directory: explanations have no literature passages"
-        );
-    }
-    let data_dirs = match &args.data_dir {
-        Some(dir) => vec![dir.clone()],
-        None => {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            vec![root.join("data"), root.join("../shared/data")]
-        }
-    };
-    let annotations = GeneAnnotations::read(&data_dirs)?;
-    for source in &annotations.sources {
-        tracing::info!(path = %source.display(), "gene annotations read");
-    }
-    Ok((mentions, annotations))
+    Ok(crate::rank::evidence::read_sources(
+        workdir.path(),
+        args.data_dir.as_deref(),
+    )?)
 }
 
 /// Reads the split name from a model's `manifest.json` (`config.split`).

@@ -59,5 +59,6 @@ fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         predictions_top_n: args.predictions_top_n,
         workers: args.workers.unwrap_or(defaults.workers),
         shutdown_timeout: defaults.shutdown_timeout,
+        data_dir: args.data_dir.clone(),
     })
 }

@@ -6,7 +6,8 @@
 //! - [`sampler`], [`loss`], [`optim`], [`trainer`]: one training step.
 //! - [`fit`]: the run (epochs, validation, early stopping, checkpoints, resume).
 //! - [`checkpoint`], [`trained`]: files of a model directory and [`load_model`].
-//! - [`scorer`]: the [`LinkScorer`] trait that evaluation and ranking use.
+//! - [`scorer`]: the [`LinkScorer`] trait that evaluation and ranking use; [`scoring`] and
+//!   [`rows`] implement it over fixed vectors.
 //!
 //! ```
 //! use rxgraph::kg::{GraphBuilder, Schema};
@@ -36,6 +37,7 @@ pub mod fit;
 pub mod interaction;
 pub mod loss;
 pub mod optim;
+pub mod rows;
 pub mod sampler;
 pub mod scorer;
 pub mod scoring;

@@ -1,8 +1,9 @@
 //! Scoring with fixed parameters: the [`LinkScorer`] of a trained (or in-training) model.
 //!
 //! [`ScoringModel`] keeps every entity's fused vector and every relation's vector, computed
-//! once, and scores candidate ranges in chunks so that no intermediate tensor exceeds
-//! [`MAX_CHUNK_ELEMENTS`].
+//! once. On the CPU it scores with [`RowScorer`]'s plain loops, which need no lock and have
+//! no per-call libtorch overhead; on a GPU it scores candidate ranges with libtorch in chunks
+//! so that no intermediate tensor exceeds [`MAX_CHUNK_ELEMENTS`].
 //!
 //! ```
 //! use rxgraph::model::{interaction, scoring::ScoringModel, LinkScorer, ModelKind};
@@ -20,6 +21,7 @@ use std::sync::Mutex;
 use tch::{Device, Kind, Tensor};
 
 use super::interaction::Interaction;
+use super::rows::RowScorer;
 use super::LinkScorer;
 use crate::kg::{RelationId, Triple};
 
@@ -32,15 +34,21 @@ struct Vectors {
     relations: Tensor,
 }
 
+/// Where the vectors live.
+#[derive(Debug)]
+enum Storage {
+    /// CPU rows scored by plain loops.
+    Rows(RowScorer),
+    /// Tensors on an accelerator. tch tensors are not `Sync`, so they sit behind a mutex
+    /// and concurrent calls run one after another.
+    Tensors(Mutex<Vectors>),
+}
+
 /// A scorer over precomputed entity and relation vectors on one device.
-///
-/// # Limitations
-/// libtorch tensors are not `Sync` in tch, so the vectors sit behind a mutex and concurrent
-/// calls run one after another; each call still uses libtorch's intra-op threads.
 #[derive(Debug)]
 pub struct ScoringModel {
     interaction: Box<dyn Interaction>,
-    vectors: Mutex<Vectors>,
+    storage: Storage,
     relation_count: usize,
     inverse_relations: bool,
 }
@@ -56,13 +64,23 @@ impl ScoringModel {
         relation_count: usize,
         inverse_relations: bool,
     ) -> Self {
-        let vectors = Vectors {
-            entities: entities.detach(),
-            relations: relations.detach(),
+        let storage = if entities.device() == Device::Cpu {
+            let width = usize::try_from(entities.size()[1]).expect("width fits usize");
+            Storage::Rows(RowScorer::new(
+                interaction.as_ref(),
+                flat_f32(&entities),
+                flat_f32(&relations),
+                width,
+            ))
+        } else {
+            Storage::Tensors(Mutex::new(Vectors {
+                entities: entities.detach(),
+                relations: relations.detach(),
+            }))
         };
         Self {
             interaction,
-            vectors: Mutex::new(vectors),
+            storage,
             relation_count,
             inverse_relations,
         }
@@ -71,7 +89,10 @@ impl ScoringModel {
     /// Returns the device of the vectors.
     #[must_use]
     pub fn device(&self) -> Device {
-        self.lock().entities.device()
+        match &self.storage {
+            Storage::Rows(_) => Device::Cpu,
+            Storage::Tensors(vectors) => lock(vectors).entities.device(),
+        }
     }
 
     /// Returns the scoring function.
@@ -83,13 +104,13 @@ impl ScoringModel {
     /// Returns a copy of the entity vectors `[E, W]` on the CPU.
     #[must_use]
     pub fn entity_vectors(&self) -> Tensor {
-        self.lock().entities.to_device(Device::Cpu)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vectors> {
-        self.vectors
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        match &self.storage {
+            Storage::Rows(rows) => {
+                let width = i64::try_from(rows.width()).expect("width fits i64");
+                Tensor::from_slice(rows.entities()).view([-1, width])
+            }
+            Storage::Tensors(vectors) => lock(vectors).entities.to_device(Device::Cpu),
+        }
     }
 
     /// Scores `queries` (`[Q]` entity indices) against `candidates` in the direction
@@ -102,8 +123,19 @@ impl ScoringModel {
         candidates: Range<u32>,
         query_is_head: bool,
     ) -> Vec<f32> {
+        let vectors = match &self.storage {
+            Storage::Rows(rows) => {
+                return rows.score_grid(
+                    self.interaction.as_ref(),
+                    queries,
+                    relation,
+                    candidates,
+                    query_is_head,
+                )
+            }
+            Storage::Tensors(vectors) => lock(vectors),
+        };
         let _guard = tch::no_grad_guard();
-        let vectors = self.lock();
         let device = vectors.entities.device();
         let count = i64::from(candidates.end - candidates.start);
         if queries.is_empty() || count == 0 {
@@ -147,6 +179,19 @@ impl ScoringModel {
     }
 }
 
+fn lock(vectors: &Mutex<Vectors>) -> std::sync::MutexGuard<'_, Vectors> {
+    vectors
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Copies a tensor's elements to a row-major `Vec<f32>`.
+fn flat_f32(tensor: &Tensor) -> Vec<f32> {
+    let _guard = tch::no_grad_guard();
+    let flat = tensor.detach().to_kind(Kind::Float).contiguous().view([-1]);
+    Vec::<f32>::try_from(&flat).expect("f32 vectors")
+}
+
 impl LinkScorer for ScoringModel {
     fn score_tails(&self, heads: &[u32], relation: RelationId, candidates: Range<u32>) -> Vec<f32> {
         self.score_grid(heads, usize::from(relation), candidates, true)
@@ -168,11 +213,14 @@ impl LinkScorer for ScoringModel {
     }
 
     fn score_triples(&self, triples: &[Triple]) -> Vec<f32> {
+        let vectors = match &self.storage {
+            Storage::Rows(rows) => return rows.score_triples(self.interaction.as_ref(), triples),
+            Storage::Tensors(vectors) => lock(vectors),
+        };
         let _guard = tch::no_grad_guard();
         if triples.is_empty() {
             return Vec::new();
         }
-        let vectors = self.lock();
         let device = vectors.entities.device();
         let column = |f: fn(&Triple) -> i64| {
             Tensor::from_slice(&triples.iter().map(f).collect::<Vec<_>>()).to_device(device)

@@ -31,8 +31,11 @@
 //! assert_eq!(rows[0].explanation.as_ref().unwrap().metapaths[0].abbreviation, "CrCtD");
 //! ```
 
+use std::path::Path;
+
 use serde::Serialize;
 
+use super::error::RankError;
 use super::explain::{Explanation, PathExplainer};
 use super::export::PredictionRow;
 use super::facts::{gene_facts, GeneAnnotations, GeneFacts};
@@ -114,6 +117,35 @@ impl Evidence<'_> {
             })
             .collect()
     }
+}
+
+/// Reads the passages index of the work directory at `workdir` and the gene annotations
+/// from `data_dir` (default: the source tree's `data/` and `../shared/data`), when present.
+///
+/// # Errors
+/// A present file is unreadable or malformed.
+pub fn read_sources(
+    workdir: &Path,
+    data_dir: Option<&Path>,
+) -> Result<(Option<MentionIndex>, GeneAnnotations), RankError> {
+    let mentions = MentionIndex::read(workdir)?;
+    if mentions.is_none() {
+        tracing::info!(
+            "no mentions.parquet in the work directory: explanations have no literature passages"
+        );
+    }
+    let data_dirs = match data_dir {
+        Some(dir) => vec![dir.to_path_buf()],
+        None => {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            vec![root.join("data"), root.join("../shared/data")]
+        }
+    };
+    let annotations = GeneAnnotations::read(&data_dirs)?;
+    for source in &annotations.sources {
+        tracing::info!(path = %source.display(), "gene annotations read");
+    }
+    Ok((mentions, annotations))
 }
 
 /// Flattens candidates into table rows.

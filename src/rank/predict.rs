@@ -223,11 +223,7 @@ impl<'a> Ranker<'a> {
                 found: scores.len(),
             });
         }
-        for score in &mut scores {
-            if score.is_nan() {
-                *score = f32::NEG_INFINITY;
-            }
-        }
+        replace_nan(&mut scores);
         Ok(scores)
     }
 
@@ -239,6 +235,55 @@ impl<'a> Ranker<'a> {
         check_k(k)?;
         let scores = self.score_all(query)?;
         Ok(self.rank_scores(query, &scores, k))
+    }
+
+    /// Ranks the `side` candidates of each of `nodes` under `relation` with one scorer call
+    /// and returns one ranking per node, in order. Each row is ranked as [`Self::rank`] would.
+    ///
+    /// # Errors
+    /// [`RankError::InvalidK`] unless `1 ≤ k ≤ MAX_K`, and [`RankError::ScoreShape`] when
+    /// the scorer returns the wrong number of scores.
+    pub fn rank_many(
+        &self,
+        nodes: &[u32],
+        relation: RelationId,
+        side: Side,
+        k: usize,
+    ) -> Result<Vec<Ranking>, RankError> {
+        check_k(k)?;
+        let range = candidate_range(self.graph, relation, side);
+        let (operation, mut scores) = match side {
+            Side::Tail => (
+                "score_tails",
+                self.scorer.score_tails(nodes, relation, range.clone()),
+            ),
+            Side::Head => (
+                "score_heads",
+                self.scorer.score_heads(nodes, relation, range.clone()),
+            ),
+        };
+        if scores.len() != nodes.len() * range.len() {
+            return Err(RankError::ScoreShape {
+                scorer: self.scorer.name().to_owned(),
+                operation,
+                expected: nodes.len() * range.len(),
+                found: scores.len(),
+            });
+        }
+        replace_nan(&mut scores);
+        let width = range.len();
+        Ok(nodes
+            .iter()
+            .enumerate()
+            .map(|(i, &node)| {
+                let query = Query {
+                    node,
+                    relation,
+                    side,
+                };
+                self.rank_scores(&query, &scores[i * width..(i + 1) * width], k)
+            })
+            .collect())
     }
 
     /// Ranks precomputed scores of all candidates (from [`Self::score_all`]); `k` is not
@@ -289,6 +334,15 @@ impl<'a> Ranker<'a> {
             candidates,
             total_candidates: total,
             known_removed,
+        }
+    }
+}
+
+/// Replaces NaN scores by −∞ so that they rank last.
+fn replace_nan(scores: &mut [f32]) {
+    for score in scores {
+        if score.is_nan() {
+            *score = f32::NEG_INFINITY;
         }
     }
 }
@@ -368,6 +422,51 @@ mod tests {
         let scores = [1.0, 1.0, 1.0];
         let top = top_k_unknown(&scores, 0, &[], 2);
         assert_eq!(top, vec![(1.0, 0), (1.0, 1)]);
+    }
+
+    #[test]
+    fn rank_many_equals_rank_per_node() {
+        use crate::eval::{DegreePrior, FilterGroups};
+        use crate::kg::{GraphBuilder, Schema};
+
+        let mut builder = GraphBuilder::new(Schema::hetionet());
+        for i in 0..5 {
+            builder
+                .add_node(&format!("DB{i}"), "Compound", "c", None)
+                .unwrap();
+            builder
+                .add_node(&format!("DOID:{i}"), "Disease", "d", None)
+                .unwrap();
+        }
+        for (c, d) in [(0, 0), (0, 1), (1, 1), (2, 3), (3, 3), (4, 3)] {
+            builder.add_edge(
+                &format!("Compound::DB{c}"),
+                "CtD",
+                &format!("Disease::DOID:{d}"),
+                None,
+            );
+        }
+        let graph = builder.build().unwrap();
+        let prior = DegreePrior::new(&graph, graph.edges());
+        let known = KnownTriples::new(
+            &graph,
+            graph.edges(),
+            &FilterGroups::indications(graph.schema()),
+        );
+        let ranker = Ranker::new(&graph, &prior, &known, None);
+        let ctd = graph.schema().relation_id("CtD").unwrap();
+        let compounds: Vec<u32> = graph
+            .kind_range(graph.schema().kind_id("Compound").unwrap())
+            .collect();
+
+        let many = ranker.rank_many(&compounds, ctd, Side::Tail, 3).unwrap();
+        assert_eq!(many.len(), compounds.len());
+        for (&node, ranking) in compounds.iter().zip(&many) {
+            let single = ranker
+                .rank(&Query::new(&graph, node, ctd).unwrap(), 3)
+                .unwrap();
+            assert_eq!(ranking, &single, "node {node}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Settings of the server, checked once from the command line.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Settings of [`super::Server`]; [`ServeConfig::default`] gives the command-line defaults.
@@ -34,6 +35,9 @@ pub struct ServeConfig {
     pub workers: usize,
     /// Time that in-flight requests get to finish after SIGTERM or SIGINT.
     pub shutdown_timeout: Duration,
+    /// Directory with the gene annotation tables (`mappings/`) for target facts in
+    /// explanations; `None` uses the default data directories.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for ServeConfig {
@@ -51,6 +55,7 @@ impl Default for ServeConfig {
             predictions_top_n: 100,
             workers: cores(),
             shutdown_timeout: Duration::from_secs(10),
+            data_dir: None,
         }
     }
 }

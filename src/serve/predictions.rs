@@ -1,153 +1,101 @@
-//! Top-k candidates from a loaded model, and the materialised predictions graph.
+//! Ranked predictions for the API and the materialised predictions graph.
 //!
-//! # Limitations
-//! The ranking here is a plain one: score every candidate of the right kind, drop links that
-//! are already in the graph (any split), sort. It gives no explanations.
-// NOTE: replace `top_k` with the rank module's filtered top-k (and its explanations) once
-// that module is merged; the response shape stays the same.
-
-use std::collections::HashSet;
+//! Both go through the rank module's [`Ranker`] with the same known links (every edge of the
+//! graph, CtD and CpD filtering each other) and the same calibration as `rxgraph predict`,
+//! so the server returns the candidates, ranks and percentiles that the CLI prints.
 
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
 use oxigraph::store::Store;
 
 use super::state::{predictions_graph, ModelHandle};
+use crate::eval::{KnownTriples, Side};
 use crate::kg::schema::{percent_encode, NODE_NAMESPACE, VOCAB};
-use crate::kg::{KnowledgeGraph, RelationId};
+use crate::kg::KnowledgeGraph;
+use crate::rank::{
+    Calibration, CandidateEvidence, Evidence, ExplainOptions, GeneAnnotations, MentionIndex,
+    PathExplainer, Query, RankError, Ranker, Ranking,
+};
 
-/// Heads scored per scorer call while materialising (memory: 4 bytes × heads × candidates).
+/// Source nodes ranked per scorer call while materialising (memory: 4 bytes × sources ×
+/// candidates).
 const MATERIALISE_BATCH: usize = 64;
 
 /// Relations whose predictions are materialised, when the graph has them.
 pub const MATERIALISED_RELATIONS: [&str; 2] = ["CtD", "CbG"];
 
-/// Every (head, relation, tail) of the graph, for leaving known links out.
-pub struct KnownEdges(HashSet<(u32, RelationId, u32)>);
+/// What the server ranks with: the known links, the calibration and the evidence sources,
+/// loaded once at start-up.
+pub struct RankingContext {
+    /// Every edge of the graph, with the indication filter groups.
+    pub known: KnownTriples,
+    /// Platt fits of the model on its split's validation links, when the model has a split.
+    pub calibration: Option<Calibration>,
+    /// Passages by mentioned node, when the work directory has them.
+    pub mentions: Option<MentionIndex>,
+    /// Gene names and UniProt accessions for target facts.
+    pub annotations: GeneAnnotations,
+}
 
-impl KnownEdges {
-    /// Collects the edges of `graph`.
+impl RankingContext {
+    /// Returns a ranker over `model` for `graph`.
     #[must_use]
-    pub fn new(graph: &KnowledgeGraph) -> Self {
-        Self(
-            graph
-                .edges()
-                .iter()
-                .map(|t| (t.head, t.relation, t.tail))
-                .collect(),
+    pub fn ranker<'a>(&'a self, graph: &'a KnowledgeGraph, model: &'a ModelHandle) -> Ranker<'a> {
+        Ranker::new(
+            graph,
+            model.scorer.as_ref(),
+            &self.known,
+            self.calibration.as_ref(),
         )
     }
 
-    /// Returns whether the link is in the graph.
-    #[must_use]
-    pub fn contains(&self, head: u32, relation: RelationId, tail: u32) -> bool {
-        self.0.contains(&(head, relation, tail))
+    /// Ranks `query` and, with `explain`, collects paths, passages and target facts for each
+    /// candidate as `rxgraph predict --explain` does.
+    ///
+    /// # Errors
+    /// The errors of [`Ranker::rank`].
+    pub fn rank(
+        &self,
+        graph: &KnowledgeGraph,
+        model: &ModelHandle,
+        query: &Query,
+        k: usize,
+        explain: bool,
+    ) -> Result<(Ranking, Vec<CandidateEvidence>), RankError> {
+        let ranking = self.ranker(graph, model).rank(query, k)?;
+        // The explainer's degree tables take one pass over the edges, a few milliseconds,
+        // so they are built per request instead of being kept for the server's lifetime.
+        let explainer = explain.then(|| PathExplainer::new(graph, ExplainOptions::default()));
+        let evidence = if explain {
+            Evidence {
+                explainer: explainer.as_ref(),
+                mentions: self.mentions.as_ref(),
+                annotations: Some(&self.annotations),
+            }
+        } else {
+            Evidence::default()
+        };
+        let excluded = self.known.groups().members(query.relation);
+        let candidates = evidence.candidates(graph, &ranking, &excluded);
+        Ok((ranking, candidates))
     }
 }
 
-/// End of the relation that the query node is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// The query node is the head; candidates are tails.
-    Head,
-    /// The query node is the tail; candidates are heads.
-    Tail,
-}
-
-/// One ranked candidate.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    /// Node index of the candidate.
-    pub node: u32,
-    /// Model score; higher is more plausible.
-    pub score: f32,
-    /// 1-based rank among candidates not linked in the graph; ties keep node order.
-    pub rank: usize,
-    /// Share of all candidates of the kind (known ones included) that score lower, in percent.
-    pub percentile: f64,
-}
-
-/// Ranks candidates for `source` under `relation` and returns the best `k` unknown ones.
-#[must_use]
-pub fn top_k(
-    model: &ModelHandle,
-    graph: &KnowledgeGraph,
-    known: &KnownEdges,
-    source: u32,
-    relation: RelationId,
-    side: Side,
-    k: usize,
-) -> Vec<Candidate> {
-    let schema = graph.schema();
-    let rel = &schema.relations[relation as usize];
-    let (candidates, scores) = match side {
-        Side::Head => {
-            let range = graph.kind_range(rel.target);
-            let scores = model.scorer.score_tails(&[source], relation, range.clone());
-            (range, scores)
-        }
-        Side::Tail => {
-            let range = graph.kind_range(rel.source);
-            let scores = model.scorer.score_heads(&[source], relation, range.clone());
-            (range, scores)
-        }
-    };
-    let is_known = |candidate: u32| match side {
-        Side::Head => known.contains(source, relation, candidate),
-        Side::Tail => known.contains(candidate, relation, source),
-    };
-    rank_row(candidates.start, &scores, k, |c| c == source || is_known(c))
-}
-
-/// Sorts one row of scores (candidate `start + i` has `scores[i]`) and keeps the best `k`
-/// candidates for which `exclude` is false.
-fn rank_row(start: u32, scores: &[f32], k: usize, exclude: impl Fn(u32) -> bool) -> Vec<Candidate> {
-    let mut order: Vec<u32> = (0..u32::try_from(scores.len()).expect("fits u32"))
-        .filter(|&i| !exclude(start + i))
-        .collect();
-    order.sort_by(|&a, &b| {
-        scores[b as usize]
-            .total_cmp(&scores[a as usize])
-            .then(a.cmp(&b))
-    });
-    order.truncate(k);
-
-    let mut sorted = scores.to_vec();
-    sorted.sort_by(f32::total_cmp);
-    #[allow(clippy::cast_precision_loss)]
-    let total = scores.len() as f64;
-    order
-        .into_iter()
-        .enumerate()
-        .map(|(position, i)| {
-            let score = scores[i as usize];
-            let lower = sorted.partition_point(|&s| s < score);
-            #[allow(clippy::cast_precision_loss)]
-            let percentile = 100.0 * lower as f64 / total;
-            Candidate {
-                node: start + i,
-                score,
-                rank: position + 1,
-                percentile,
-            }
-        })
-        .collect()
-}
-
-/// Writes the top `top_n` predictions of every source for CtD and CbG into the named graph
+/// Writes the top `top_n` predictions of every compound for CtD and CbG into the named graph
 /// `rx:predictions` of `store`, and returns the number of `rx:Prediction` nodes written.
 ///
 /// # Errors
-/// The store rejects the load.
+/// `top_n` is out of range, or the store rejects the load.
 pub fn materialise(
     store: &Store,
     graph: &KnowledgeGraph,
-    known: &KnownEdges,
+    context: &RankingContext,
     model: &ModelHandle,
     top_n: usize,
 ) -> anyhow::Result<usize> {
     let started = std::time::Instant::now();
     let schema = graph.schema();
+    let ranker = context.ranker(graph, model);
     let term = |local: &str| NamedNode::new_unchecked(format!("{VOCAB}{local}"));
     let named_graph = GraphName::NamedNode(predictions_graph());
     let model_literal = Literal::new_simple_literal(&model.id);
@@ -158,20 +106,16 @@ pub fn materialise(
         let Some(relation) = schema.relation_id(abbreviation) else {
             continue;
         };
-        let rel = &schema.relations[relation as usize];
-        let heads: Vec<u32> = graph.kind_range(rel.source).collect();
-        let tails = graph.kind_range(rel.target);
+        let heads: Vec<u32> = graph
+            .kind_range(schema.relations[relation as usize].source)
+            .collect();
         let property = NamedNode::new_unchecked(schema.relation_iri(relation));
 
         for batch in heads.chunks(MATERIALISE_BATCH) {
-            let scores = model.scorer.score_tails(batch, relation, tails.clone());
-            for (row, &head) in batch.iter().enumerate() {
-                let row_scores = &scores[row * tails.len()..(row + 1) * tails.len()];
-                let ranked = rank_row(tails.start, row_scores, top_n, |t| {
-                    t == head || known.contains(head, relation, t)
-                });
-                for candidate in ranked {
-                    let (head_node, tail_node) = (graph.node(head), graph.node(candidate.node));
+            for ranking in ranker.rank_many(batch, relation, Side::Tail, top_n)? {
+                let head_node = graph.node(ranking.query.node);
+                for candidate in &ranking.candidates {
+                    let tail_node = graph.node(candidate.node);
                     let subject = NamedNode::new_unchecked(format!(
                         "{NODE_NAMESPACE}prediction/{}/{abbreviation}/{}/{}",
                         percent_encode(&model.id),
@@ -225,20 +169,4 @@ pub fn materialise(
         "predictions materialised"
     );
     Ok(count)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rank_row_sorts_excludes_and_ranks() {
-        let scores = [0.1, 0.9, 0.5, 0.9, 0.3];
-        let ranked = rank_row(10, &scores, 3, |node| node == 13);
-        let nodes: Vec<u32> = ranked.iter().map(|c| c.node).collect();
-        assert_eq!(nodes, [11, 12, 14]);
-        assert_eq!(ranked[0].rank, 1);
-        assert_eq!(ranked[2].rank, 3);
-        assert!((ranked[0].percentile - 60.0).abs() < 1e-9);
-    }
 }

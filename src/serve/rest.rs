@@ -9,9 +9,10 @@ use serde_json::{json, Value};
 
 use super::body::{media_type, read_body};
 use super::error::ApiError;
-use super::predictions::{self, Side};
 use super::state::{AppState, Loaded};
+use crate::eval::Side;
 use crate::kg::{RelationId, Triple};
+use crate::rank::Query;
 
 /// The OpenAPI 3 document of every route.
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
@@ -163,16 +164,16 @@ pub struct PredictionsQuery {
 /// `GET /api/v1/predictions?source=&relation=&k=&explain=`.
 pub async fn predictions(
     state: web::Data<AppState>,
-    query: web::Query<PredictionsQuery>,
+    params: web::Query<PredictionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let loaded = state.loaded()?;
-    let source_id = query.source.as_deref().ok_or_else(|| {
+    let source_id = params.source.as_deref().ok_or_else(|| {
         ApiError::bad_request("missing the parameter source", "send ?source=DB00945")
     })?;
-    let relation_name = query.relation.as_deref().ok_or_else(|| {
+    let relation_name = params.relation.as_deref().ok_or_else(|| {
         ApiError::bad_request("missing the parameter relation", "send &relation=CtD")
     })?;
-    let k = query.k.unwrap_or(20);
+    let k = params.k.unwrap_or(20);
     if !(1..=MAX_K).contains(&k) {
         return Err(ApiError::bad_request(
             format!("invalid k {k}"),
@@ -185,11 +186,7 @@ pub async fn predictions(
     let schema = loaded.graph.schema();
     let rel = &schema.relations[relation as usize];
     let kind = loaded.graph.node(source).kind;
-    let side = if kind == rel.source {
-        Side::Head
-    } else if kind == rel.target {
-        Side::Tail
-    } else {
+    if kind != rel.source && kind != rel.target {
         return Err(ApiError::InvalidCombination {
             reason: format!(
                 "relation {relation_name} joins {} to {}, but {source_id} is a {}",
@@ -199,50 +196,61 @@ pub async fn predictions(
             ),
             hint: Some("pick a relation whose source or target kind is the entity's kind".into()),
         });
-    };
-    let model = loaded.model()?;
-    if query.explain == Some(true) {
-        // NOTE: explanations come with the rank module; until it is merged, reject them.
-        return Err(ApiError::InvalidCombination {
-            reason: "explanations are not available in this build".into(),
-            hint: Some("leave out explain=true".into()),
-        });
     }
+    let query =
+        Query::new(&loaded.graph, source, relation).map_err(|e| ApiError::InvalidCombination {
+            reason: e.to_string(),
+            hint: None,
+        })?;
+    let model = loaded.model()?.clone();
+    let explain = params.explain.unwrap_or(false);
 
-    let ranked = web::block({
+    // Ranking alone takes well under a millisecond on the CPU scorer, so it runs on the
+    // worker thread; explanations search paths and run on the blocking pool.
+    let rank = {
         let loaded = std::sync::Arc::clone(&loaded);
         let model = model.clone();
         move || {
-            predictions::top_k(
-                &model,
-                &loaded.graph,
-                &loaded.known,
-                source,
-                relation,
-                side,
-                k,
-            )
+            loaded
+                .ranking
+                .rank(&loaded.graph, &model, &query, k, explain)
         }
-    })
-    .await
+    };
+    let (ranking, evidence) = if explain {
+        web::block(rank)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+    } else {
+        rank()
+    }
     .map_err(|e| ApiError::Internal(e.to_string()))?;
 
-    let candidates: Vec<Value> = ranked
+    let candidates: Vec<Value> = evidence
         .iter()
         .map(|c| {
-            let mut entity = entity_json(&loaded, c.node);
-            entity["score"] = f64::from(c.score).into();
-            entity["rank"] = c.rank.into();
-            entity["percentile"] = c.percentile.into();
+            let mut entity = entity_json(&loaded, c.ranked.node);
+            entity["score"] = f64::from(c.ranked.score).into();
+            entity["rank"] = c.ranked.rank.into();
+            entity["percentile"] = c.ranked.percentile.into();
+            entity["probability"] = json!(c.ranked.probability);
+            if explain {
+                entity["explanation"] = json!(c.explanation);
+                entity["passages"] = json!(c.passages);
+                if let Some(gene) = &c.gene {
+                    entity["gene"] = json!(gene);
+                }
+            }
             entity
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({
         "source": entity_json(&loaded, source),
         "relation": rel.abbreviation,
-        "direction": if side == Side::Head { "tails" } else { "heads" },
+        "direction": if query.side == Side::Tail { "tails" } else { "heads" },
         "model": model.id,
         "k": k,
+        "total_candidates": ranking.total_candidates,
+        "known_removed": ranking.known_removed,
         "candidates": candidates,
     })))
 }
@@ -331,7 +339,7 @@ pub async fn score(
                 "relation": loaded.graph.schema().relations[t.relation as usize].abbreviation,
                 "tail": loaded.graph.node(t.tail).id,
                 "score": f64::from(score),
-                "known": loaded.known.contains(t.head, t.relation, t.tail),
+                "known": loaded.ranking.known.contains(t.head, t.relation, t.tail),
             })
         })
         .collect();

@@ -2,7 +2,7 @@
 //! ([`AppState`]).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -13,10 +13,12 @@ use oxigraph::store::Store;
 use super::config::ServeConfig;
 use super::error::ApiError;
 use super::metrics::Metrics;
-use super::predictions;
+use super::predictions::{self, RankingContext};
 use super::search::SearchIndex;
+use crate::eval::{FilterGroups, KnownTriples};
 use crate::kg::{store, KnowledgeGraph, Manifest, RelationId, WorkDir};
 use crate::model::LinkScorer;
+use crate::rank::Calibration;
 
 /// A trained model as the server uses it.
 #[derive(Clone)]
@@ -27,6 +29,11 @@ pub struct ModelHandle {
     pub id: String,
     /// Model card for `/api/v1/model`: configuration, data hash, seed and metrics.
     pub card: serde_json::Value,
+    /// Directory the model was read from, where its calibration is stored; `None` for a
+    /// scorer built in memory.
+    pub dir: Option<PathBuf>,
+    /// Split the model was trained on, whose validation links calibrate its scores.
+    pub split: Option<String>,
 }
 
 impl std::fmt::Debug for ModelHandle {
@@ -66,10 +73,13 @@ impl ModelHandle {
             card["metrics"] = serde_json::from_str(&text)
                 .with_context(|| format!("invalid {}", metrics_path.display()))?;
         }
+        let split = Some(model.manifest.config.split.clone());
         Ok(Self {
             scorer: Arc::new(model),
             id,
             card,
+            dir: Some(dir.to_path_buf()),
+            split,
         })
     }
 }
@@ -95,8 +105,8 @@ pub struct Loaded {
     pub node_by_iri: HashMap<String, u32>,
     /// Relation id by property IRI, for the `rx:score` SPARQL function.
     pub relation_by_iri: HashMap<String, RelationId>,
-    /// Every edge of the graph, to leave known links out of predictions.
-    pub known: predictions::KnownEdges,
+    /// Known links, calibration and evidence sources for ranking.
+    pub ranking: RankingContext,
 }
 
 impl Loaded {
@@ -128,7 +138,7 @@ impl Loaded {
         if let Some(model) = &model {
             tracing::info!(model = %model.id, scorer = model.scorer.name(), "model loaded");
         }
-        let known = predictions::KnownEdges::new(&graph);
+        let ranking = ranking_context(&workdir, &graph, model.as_ref(), config)?;
 
         // The work directory's store stays read-only: predictions and updates go into an
         // in-memory copy, so other processes can keep reading the same work directory.
@@ -140,7 +150,7 @@ impl Loaded {
                 materialised_predictions = predictions::materialise(
                     &copy,
                     &graph,
-                    &known,
+                    &ranking,
                     model,
                     config.predictions_top_n,
                 )?;
@@ -178,7 +188,7 @@ impl Loaded {
             search,
             node_by_iri,
             relation_by_iri,
-            known,
+            ranking,
         })
     }
 
@@ -193,6 +203,54 @@ impl Loaded {
     pub fn model(&self) -> Result<&ModelHandle, ApiError> {
         self.model.as_ref().ok_or(ApiError::ModelNotLoaded)
     }
+}
+
+/// Indexes the known links, calibrates the model on its split and reads the evidence
+/// sources. A model without a split, or whose split is missing from the work directory,
+/// gets no calibration (a warning), as in `rxgraph predict`.
+fn ranking_context(
+    workdir: &WorkDir,
+    graph: &KnowledgeGraph,
+    model: Option<&ModelHandle>,
+    config: &ServeConfig,
+) -> anyhow::Result<RankingContext> {
+    let known = KnownTriples::new(
+        graph,
+        graph.edges(),
+        &FilterGroups::indications(graph.schema()),
+    );
+    let calibration = match model {
+        Some(ModelHandle {
+            dir: Some(dir),
+            split: Some(split_name),
+            scorer,
+            ..
+        }) => {
+            if workdir.split_names().contains(split_name) {
+                let split = workdir.split(split_name, graph)?;
+                Some(Calibration::load_or_fit(
+                    dir,
+                    scorer.as_ref(),
+                    graph,
+                    &split,
+                    &known,
+                    &workdir.manifest().graph_hash,
+                )?)
+            } else {
+                tracing::warn!(split = %split_name, "the model's split is not in the work directory: predictions have no probabilities");
+                None
+            }
+        }
+        _ => None,
+    };
+    let (mentions, annotations) =
+        crate::rank::evidence::read_sources(workdir.path(), config.data_dir.as_deref())?;
+    Ok(RankingContext {
+        known,
+        calibration,
+        mentions,
+        annotations,
+    })
 }
 
 /// Copies every quad of `source` into a new in-memory store.

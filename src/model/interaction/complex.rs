@@ -17,7 +17,7 @@
 
 use tch::Tensor;
 
-use super::{complex_parts, head_side_first, Interaction};
+use super::{complex_parts, complex_product, head_side_first, Comparison, Interaction};
 
 /// ComplEx.
 #[derive(Debug, Clone, Copy)]
@@ -48,5 +48,15 @@ impl Interaction for ComplEx {
             let rt_im = &r_re * &t_im - &r_im * &t_re;
             (h_re * rt_re + h_im * rt_im).sum_dim_intlist(-1, false, None)
         }
+    }
+
+    fn comparison(&self) -> Comparison {
+        Comparison::Dot
+    }
+
+    /// `h · r` for a head query; `t · conj(r)` for a tail query, since
+    /// `Re(h r conj(t)) = ⟨h, t conj(r)⟩` over real and imaginary parts.
+    fn combine_query(&self, query: &[f32], relation: &[f32], query_is_head: bool, out: &mut [f32]) {
+        complex_product(query, relation, !query_is_head, out);
     }
 }

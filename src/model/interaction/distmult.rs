@@ -15,7 +15,7 @@
 
 use tch::Tensor;
 
-use super::{head_side_first, Interaction};
+use super::{head_side_first, Comparison, Interaction};
 
 /// DistMult.
 #[derive(Debug, Clone, Copy)]
@@ -38,5 +38,22 @@ impl Interaction for DistMult {
             h * (r * t)
         };
         product.sum_dim_intlist(-1, false, None)
+    }
+
+    fn comparison(&self) -> Comparison {
+        Comparison::Dot
+    }
+
+    /// `q ∘ r` on either side, since DistMult is symmetric in head and tail.
+    fn combine_query(
+        &self,
+        query: &[f32],
+        relation: &[f32],
+        _query_is_head: bool,
+        out: &mut [f32],
+    ) {
+        for ((combined, &q), &r) in out.iter_mut().zip(query).zip(relation) {
+            *combined = q * r;
+        }
     }
 }

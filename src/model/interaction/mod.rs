@@ -78,6 +78,96 @@ pub trait Interaction: Send + Sync + std::fmt::Debug {
     /// Scores `(h, r, t)`; inputs broadcast over leading dimensions, the result drops the
     /// last one. Higher means more plausible.
     fn score(&self, h: &Tensor, r: &Tensor, t: &Tensor) -> Tensor;
+
+    /// How [`Self::combine_query`]'s output is compared with a candidate row, so that
+    /// `comparison().score(combined, candidate)` equals [`Self::score`] up to rounding.
+    fn comparison(&self) -> Comparison;
+
+    /// Writes into `out` the query entity's row combined with the relation vector (a row of
+    /// [`Self::relation_vectors`]): `h ∘ r` when the query is the head (`query_is_head`),
+    /// else the tail-side counterpart that candidate heads are compared with.
+    fn combine_query(&self, query: &[f32], relation: &[f32], query_is_head: bool, out: &mut [f32]);
+}
+
+/// Comparison of a combined query row with a candidate row; higher means more plausible.
+///
+/// Each one is a plain loop over `f32` slices with [`LANES`] partial sums, which the
+/// compiler turns into SIMD code; the CPU scorer uses them instead of libtorch for small
+/// grids, where libtorch's per-operation overhead would dominate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// Inner product `⟨q, c⟩` (DistMult, and ComplEx over real and imaginary parts).
+    Dot,
+    /// Negative L1 distance `−‖q − c‖₁` (TransE with `p_norm = 1`).
+    NegativeL1,
+    /// Negative L2 distance `−√(‖q − c‖₂² + ε)` (TransE with `p_norm = 2`).
+    NegativeL2,
+    /// Negative sum of complex moduli `−Σ_k √(|q_k − c_k|² + ε)` over `d` complex numbers
+    /// stored real parts first (RotatE).
+    NegativeComplexModulus,
+}
+
+/// Number of partial sums in the [`Comparison`] loops.
+pub const LANES: usize = 8;
+
+impl Comparison {
+    /// Scores the combined query row `query` against `candidate` (same length).
+    #[must_use]
+    pub fn score(self, query: &[f32], candidate: &[f32]) -> f32 {
+        debug_assert_eq!(query.len(), candidate.len());
+        match self {
+            Self::Dot => lane_sum(query, candidate, |q, c| q * c),
+            Self::NegativeL1 => -lane_sum(query, candidate, |q, c| (q - c).abs()),
+            Self::NegativeL2 => {
+                let squared = lane_sum(query, candidate, |q, c| (q - c) * (q - c));
+                #[allow(clippy::cast_possible_truncation)]
+                let epsilon = SQRT_EPSILON as f32;
+                -(squared + epsilon).sqrt()
+            }
+            Self::NegativeComplexModulus => {
+                let half = query.len() / 2;
+                let (q_re, q_im) = query.split_at(half);
+                let (c_re, c_im) = candidate.split_at(half);
+                #[allow(clippy::cast_possible_truncation)]
+                let epsilon = SQRT_EPSILON as f32;
+                let mut total = 0.0f32;
+                for k in 0..half {
+                    let re = q_re[k] - c_re[k];
+                    let im = q_im[k] - c_im[k];
+                    total += (re * re + im * im + epsilon).sqrt();
+                }
+                -total
+            }
+        }
+    }
+}
+
+/// Sums `term(a[i], b[i])` over `i` with [`LANES`] independent partial sums.
+#[inline]
+fn lane_sum(a: &[f32], b: &[f32], term: impl Fn(f32, f32) -> f32) -> f32 {
+    let mut lanes = [0.0f32; LANES];
+    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (a_rest, b_rest) = (a_chunks.remainder(), b_chunks.remainder());
+    for (a8, b8) in a_chunks.zip(b_chunks) {
+        for lane in 0..LANES {
+            lanes[lane] += term(a8[lane], b8[lane]);
+        }
+    }
+    let rest: f32 = a_rest.iter().zip(b_rest).map(|(&x, &y)| term(x, y)).sum();
+    lanes.iter().sum::<f32>() + rest
+}
+
+/// Writes the complex product `a · b` (`conjugate_b`: `a · conj(b)`) of rows stored real
+/// parts first into `out`.
+pub(crate) fn complex_product(a: &[f32], b: &[f32], conjugate_b: bool, out: &mut [f32]) {
+    let half = a.len() / 2;
+    let sign = if conjugate_b { -1.0 } else { 1.0 };
+    for k in 0..half {
+        let (a_re, a_im) = (a[k], a[half + k]);
+        let (b_re, b_im) = (b[k], sign * b[half + k]);
+        out[k] = a_re * b_re - a_im * b_im;
+        out[half + k] = a_re * b_im + a_im * b_re;
+    }
 }
 
 /// Returns the interaction of `kind`; `p_norm` (1 or 2) is used by TransE only.

@@ -23,7 +23,9 @@ use std::f64::consts::PI;
 
 use tch::{Device, Tensor};
 
-use super::{complex_parts, head_side_first, uniform, Interaction, SQRT_EPSILON};
+use super::{
+    complex_parts, complex_product, head_side_first, uniform, Comparison, Interaction, SQRT_EPSILON,
+};
 
 /// RotatE.
 #[derive(Debug, Clone, Copy)]
@@ -80,5 +82,14 @@ impl Interaction for RotatE {
         };
         let modulus = (re.square() + im.square() + SQRT_EPSILON).sqrt();
         -modulus.sum_dim_intlist(-1, false, None)
+    }
+
+    fn comparison(&self) -> Comparison {
+        Comparison::NegativeComplexModulus
+    }
+
+    /// `h · r` for a head query; `t · conj(r)` for a tail query (the inverse rotation).
+    fn combine_query(&self, query: &[f32], relation: &[f32], query_is_head: bool, out: &mut [f32]) {
+        complex_product(query, relation, !query_is_head, out);
     }
 }

@@ -17,7 +17,7 @@
 
 use tch::Tensor;
 
-use super::{head_side_first, Interaction, SQRT_EPSILON};
+use super::{head_side_first, Comparison, Interaction, SQRT_EPSILON};
 
 /// TransE with an L1 or L2 distance.
 #[derive(Debug, Clone, Copy)]
@@ -53,5 +53,21 @@ impl Interaction for TransE {
             (difference.square().sum_dim_intlist(-1, false, None) + SQRT_EPSILON).sqrt()
         };
         -distance
+    }
+
+    fn comparison(&self) -> Comparison {
+        if self.p_norm == 1 {
+            Comparison::NegativeL1
+        } else {
+            Comparison::NegativeL2
+        }
+    }
+
+    /// `h + r` for a head query; `t − r` for a tail query, since `‖h + r − t‖ = ‖h − (t − r)‖`.
+    fn combine_query(&self, query: &[f32], relation: &[f32], query_is_head: bool, out: &mut [f32]) {
+        let sign = if query_is_head { 1.0 } else { -1.0 };
+        for ((combined, &q), &r) in out.iter_mut().zip(query).zip(relation) {
+            *combined = q + sign * r;
+        }
     }
 }
