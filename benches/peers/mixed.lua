@@ -1,5 +1,6 @@
 -- wrk request mix for serve_load.sh: entity search, entity lookup, a small SPARQL query,
--- and top-k predictions when RXGRAPH_PREDICTIONS=1 (the server has a model).
+-- and top-k predictions when RXGRAPH_PREDICTIONS=1 (the server has a model);
+-- RXGRAPH_MIX=predictions sends top-k predictions only.
 
 local function urlencode(text)
   return (text:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
@@ -16,8 +17,17 @@ local paths = {
   "/api/v1/entities/DB00945",
   "/sparql?query=" .. urlencode(sparql),
 }
-if os.getenv("RXGRAPH_PREDICTIONS") == "1" then
-  table.insert(paths, "/api/v1/predictions?source=DB00945&relation=CtD&k=20")
+local top_k = {
+  "/api/v1/predictions?source=DB00945&relation=CtD&k=20",
+  "/api/v1/predictions?source=DOID:9352&relation=CtD&k=20",
+  "/api/v1/predictions?source=DB00945&relation=CbG&k=20",
+}
+if os.getenv("RXGRAPH_MIX") == "predictions" then
+  paths = top_k
+elseif os.getenv("RXGRAPH_PREDICTIONS") == "1" then
+  for _, path in ipairs(top_k) do
+    table.insert(paths, path)
+  end
 end
 
 local counter = 0

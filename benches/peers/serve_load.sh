@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Load test of `rxgraph serve` on loopback with wrk: 64 connections, mixed REST and SPARQL.
 #
-#   benches/peers/serve_load.sh [--workdir DIR] [--model DIR] [--duration-s 15]
+#   benches/peers/serve_load.sh [--workdir DIR] [--model DIR] [--duration-s 15] [--only-predictions]
 #
 # Starts its own server on a free loopback port and stops it by PID at the end. Measures
 # the cold start (process start to /healthz 200), then runs wrk with
 # benches/peers/mixed.lua. The mix is entity search, entity lookup and a small SPARQL
-# query, plus top-k predictions when a model is given. Prints req/s, p50, p99 and errors.
+# query, plus top-k predictions (CtD both ways and CbG) when a model is given; with
+# --only-predictions (needs --model) it sends top-k predictions only. Prints req/s, p50,
+# p99 and errors.
 # Without --workdir it ingests the embedded graph into a temporary directory first.
 # Installs the Debian package wrk when it is missing.
 set -euo pipefail
@@ -15,17 +17,23 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 workdir=""
 model=""
 duration_s=15
+mix=mixed
 while (($#)); do
     case "$1" in
         --workdir) workdir="$2"; shift 2 ;;
         --model) model="$2"; shift 2 ;;
         --duration-s) duration_s="$2"; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        --only-predictions) mix=predictions; shift ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "serve_load: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
 
 log() { echo "serve_load: $*" >&2; }
+if [[ "$mix" == predictions && -z "$model" ]]; then
+    log "--only-predictions needs --model DIR"
+    exit 2
+fi
 
 if ! command -v wrk >/dev/null; then
     log "installing wrk"
@@ -69,7 +77,7 @@ done
 ready_ns="$(date +%s%N)"
 echo "cold start (process start to /healthz 200): $(((ready_ns - started_ns) / 1000000)) ms"
 
-RXGRAPH_PREDICTIONS=$([[ -n "$model" ]] && echo 1 || echo 0) \
+RXGRAPH_MIX="$mix" RXGRAPH_PREDICTIONS=$([[ -n "$model" ]] && echo 1 || echo 0) \
     wrk -t2 -c64 -d"${duration_s}s" --latency -s "$root/benches/peers/mixed.lua" "$base" \
     >"$scratch/wrk.txt"
 cat "$scratch/wrk.txt" >&2
