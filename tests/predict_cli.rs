@@ -300,6 +300,17 @@ fn unknown_name_lists_matches() {
 }
 
 #[test]
+fn misspelt_name_lists_matches() {
+    predict(&["--baseline", "--disease", "type 2 diabtes"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("closest matches"))
+        .stderr(predicate::str::contains(
+            "type 2 diabetes mellitus (Disease::DOID:9352)",
+        ));
+}
+
+#[test]
 fn unknown_id_fails_cleanly() {
     predict(&["--baseline", "--drug", "DB99999999"])
         .assert()
