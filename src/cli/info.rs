@@ -6,6 +6,7 @@ use std::io::Write;
 use serde_json::json;
 
 use super::args::InfoArgs;
+use super::count_noun;
 use crate::kg::{KnowledgeGraph, Part, WorkDir};
 
 pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
@@ -47,9 +48,9 @@ pub fn print_counts(
     writeln!(out, "work directory {}", workdir.path().display())?;
     writeln!(
         out,
-        "{} nodes, {} edges\n",
-        graph.node_count(),
-        graph.edges().len()
+        "{}, {}\n",
+        count_noun(graph.node_count(), "node"),
+        count_noun(graph.edges().len(), "edge")
     )?;
 
     writeln!(
