@@ -201,6 +201,22 @@ fn existing_workdir_kept_without_force() {
     assert!(out.join("manifest.json").is_file());
 }
 
+/// Ingests the small fixture graph into `out`.
+fn ingest_fixture(out: &Path) {
+    rxgraph()
+        .args([
+            "ingest",
+            "--nodes",
+            &nodes("nodes.tsv"),
+            "--edges",
+            &nodes("edges.sif"),
+            "--out",
+        ])
+        .arg(out)
+        .assert()
+        .success();
+}
+
 #[test]
 fn generic_triples_and_rdf_load() {
     let dir = tempfile::tempdir().unwrap();
@@ -255,6 +271,30 @@ fn split_command_rejects_unknown_relation() {
         .failure()
         .stderr(predicate::str::contains(
             "invalid split \"x\": unknown relation \"CtX\"",
+        ));
+}
+
+#[test]
+fn split_command_lists_relations_and_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    ingest_fixture(&out);
+    let split = |extra: &[&str]| {
+        let mut command = rxgraph();
+        command
+            .args(["split", "--name", "x", "--workdir"])
+            .arg(&out)
+            .args(extra);
+        command.assert().failure()
+    };
+    split(&["--relations", "CtX"])
+        .stderr(predicate::str::contains("unknown relation \"CtX\""))
+        .stderr(predicate::str::contains("relations in this graph: "))
+        .stderr(predicate::str::contains("CtD"));
+    split(&["--relations", "CtD", "--held-out-kind", "Drug"])
+        .stderr(predicate::str::contains("unknown node kind \"Drug\""))
+        .stderr(predicate::str::contains(
+            "kinds that CtD join: Compound, Disease",
         ));
 }
 
