@@ -299,6 +299,70 @@ fn split_command_lists_relations_and_kinds() {
 }
 
 #[test]
+fn split_and_info_label_train_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    ingest_fixture(&out);
+    // Of the two CbG pairs one is held out for test. CtD, GiG and CrC stay in training.
+    rxgraph()
+        .args(["split", "--name", "targets", "--relations", "CbG"])
+        .args([
+            "--valid-fraction",
+            "0",
+            "--test-fraction",
+            "0.5",
+            "--workdir",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "split targets: 1 train, 0 valid, 1 test edges of CbG; leakage 0",
+        ))
+        .stdout(predicate::str::contains(
+            "training uses 4 edges in all: 1 of CbG and 3 of other relations",
+        ));
+    let info = rxgraph()
+        .args(["info", "--workdir"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(info.status.success());
+    let stdout = String::from_utf8(info.stdout).unwrap();
+    let header = stdout.lines().find(|l| l.starts_with("split ")).unwrap();
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(
+        columns,
+        [
+            "split",
+            "relations",
+            "train",
+            "valid",
+            "test",
+            "leakage",
+            "train",
+            "all"
+        ]
+    );
+    let row = stdout.lines().find(|l| l.starts_with("targets ")).unwrap();
+    let values: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(values, ["targets", "CbG", "1", "0", "1", "0", "4"]);
+    assert!(
+        stdout.contains("train, valid, test: edges of the split's relations"),
+        "{stdout}"
+    );
+
+    let json = rxgraph()
+        .args(["info", "--json", "--workdir"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["splits"]["targets"]["train"], 1);
+    assert_eq!(json["splits"]["targets"]["train_all"], 4);
+}
+
+#[test]
 fn query_rejects_invalid_sparql() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("work");

@@ -369,6 +369,18 @@ impl Split {
             .collect()
     }
 
+    /// Counts the edges of the target relations in `part`. For [`Part::Train`] this leaves
+    /// out the background edges that [`Self::train`] includes.
+    #[must_use]
+    pub fn target_count(&self, graph: &KnowledgeGraph, part: Part) -> usize {
+        graph
+            .edges()
+            .iter()
+            .zip(&self.parts)
+            .filter(|(t, p)| **p == part && self.target_relations.contains(&t.relation))
+            .count()
+    }
+
     /// Returns the training edges (background graph and training target edges).
     #[must_use]
     pub fn train(&self, graph: &KnowledgeGraph) -> Vec<Triple> {
@@ -672,6 +684,22 @@ mod tests {
         };
         let report = check_leakage(&g, &[reversed], &[ctd]);
         assert_eq!(report.inverses, 1);
+    }
+
+    #[test]
+    fn target_count_leaves_out_background() {
+        let treats: Vec<(u8, u8)> = (0..20).map(|i| (i, i)).collect();
+        let palliates: Vec<(u8, u8)> = (0..20).map(|i| (i, (i + 1) % 20)).collect();
+        let g = graph(&treats, &palliates);
+        let split = Split::make(&g, &SplitConfig::new("t", &["CtD"], Strategy::Random, 3)).unwrap();
+        let target_total: usize = [Part::Train, Part::Valid, Part::Test]
+            .into_iter()
+            .map(|part| split.target_count(&g, part))
+            .sum();
+        assert_eq!(target_total, 20);
+        assert_eq!(split.target_count(&g, Part::Test), split.test(&g).len());
+        let background = split.train(&g).len() - split.target_count(&g, Part::Train);
+        assert_eq!(background, 20);
     }
 
     #[test]
