@@ -299,6 +299,32 @@ fn split_command_lists_relations_and_kinds() {
 }
 
 #[test]
+fn query_rejects_update_as_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    ingest_fixture(&out);
+    rxgraph()
+        .args(["query", "--workdir"])
+        .arg(&out)
+        .arg("INSERT DATA { <a:b> <a:c> <a:d> }")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "`rxgraph query` is read-only and rejects SPARQL updates",
+        ))
+        .stderr(predicate::str::contains("rxgraph serve --workdir"))
+        .stderr(predicate::str::contains("--allow-update"))
+        .stderr(predicate::str::contains("invalid SPARQL query").not());
+    rxgraph()
+        .args(["query", "--workdir"])
+        .arg(&out)
+        .arg("ASK { <a:b> <a:c> <a:d> }")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("false"));
+}
+
+#[test]
 fn split_and_info_label_train_counts() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("work");
