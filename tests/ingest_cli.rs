@@ -201,6 +201,22 @@ fn existing_workdir_kept_without_force() {
     assert!(out.join("manifest.json").is_file());
 }
 
+#[test]
+fn existing_workdir_rejected_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    std::fs::create_dir(&out).unwrap();
+    // The input file is missing: an ingest that read its inputs first would fail on that.
+    rxgraph()
+        .args(["ingest", "--nodes", "/nonexistent/nodes.tsv", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("it already exists; pass --force"))
+        .stderr(predicate::str::contains("not found").not());
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
 /// Ingests the small fixture graph into `out`.
 fn ingest_fixture(out: &Path) {
     rxgraph()

@@ -11,6 +11,8 @@ use crate::text::corpus::{self, LinkOptions};
 
 pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
     let started = Instant::now();
+    // Fail before reading the inputs, which takes seconds for the embedded graph.
+    WorkDir::check_out(&args.out, args.force)?;
     let mut sources = Sources {
         embedded: false,
         nodes: args.nodes.clone(),

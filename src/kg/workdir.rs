@@ -96,13 +96,7 @@ impl WorkDir {
         inputs: Vec<InputFile>,
         options: &CreateOptions,
     ) -> Result<Self, KgError> {
-        if out.exists() && !options.force {
-            return Err(KgError::WorkDir {
-                path: out.to_owned(),
-                reason: "it already exists; pass --force to replace it or choose another --out"
-                    .into(),
-            });
-        }
+        Self::check_out(out, options.force)?;
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
@@ -152,6 +146,23 @@ impl WorkDir {
             path: out.to_owned(),
             manifest,
         })
+    }
+
+    /// Checks that [`Self::create`] may write a work directory at `out`: nothing may exist
+    /// there unless `force` is set. `ingest` calls it before reading any input, so that it
+    /// fails at once, and `create` checks again.
+    ///
+    /// # Errors
+    /// `out` exists and `force` is off.
+    pub fn check_out(out: &Path, force: bool) -> Result<(), KgError> {
+        if out.exists() && !force {
+            return Err(KgError::WorkDir {
+                path: out.to_owned(),
+                reason: "it already exists; pass --force to replace it or choose another --out"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     /// Opens an existing work directory.
@@ -406,4 +417,18 @@ pub fn embedded_input(path: &str, bytes: &[u8]) -> InputFile {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_out_rejects_existing_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = WorkDir::check_out(dir.path(), false).unwrap_err();
+        assert!(error.to_string().contains("pass --force"), "{error}");
+        WorkDir::check_out(dir.path(), true).unwrap();
+        WorkDir::check_out(&dir.path().join("new"), false).unwrap();
+    }
 }
