@@ -234,6 +234,29 @@ fn ingest_fixture(out: &Path) {
 }
 
 #[test]
+fn ingest_stores_gene_annotation_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    ingest_fixture(&out);
+    for table in [
+        "mappings/gene_entrez_xrefs.tsv.gz",
+        "texts/gene_ncbi.tsv.gz",
+    ] {
+        let stored = std::fs::read(out.join(table)).unwrap();
+        assert!(stored.starts_with(&[0x1f, 0x8b]), "{table} is not gzip");
+        let source = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("data")
+                .join(table),
+        );
+        assert!(
+            stored == source.unwrap(),
+            "{table} differs from data/{table}"
+        );
+    }
+}
+
+#[test]
 fn generic_triples_and_rdf_load() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("work");

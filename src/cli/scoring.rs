@@ -217,18 +217,43 @@ pub fn evidence_sources(
             "no mentions.parquet in the work directory: explanations have no literature passages"
         );
     }
-    let data_dirs = match &args.data_dir {
-        Some(dir) => vec![dir.clone()],
-        None => {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            vec![root.join("data"), root.join("../shared/data")]
+    let annotations = match &args.data_dir {
+        Some(dir) => {
+            let annotations = GeneAnnotations::read(std::slice::from_ref(dir))?;
+            let missing = annotations.missing_tables();
+            if !missing.is_empty() {
+                tracing::warn!(
+                    data_dir = %dir.display(),
+                    missing = %missing.join(", "),
+                    "--data-dir lacks gene annotation tables: target facts have no gene names \
+                     or UniProt accessions from them"
+                );
+            }
+            annotations
         }
+        None => stored_annotations(workdir)?,
     };
-    let annotations = GeneAnnotations::read(&data_dirs)?;
     for source in &annotations.sources {
         tracing::info!(path = %source.display(), "gene annotations read");
     }
     Ok((mentions, annotations))
+}
+
+/// Reads the gene annotation tables that `ingest` stored in the work directory. A work
+/// directory written before `ingest` stored them gets the copies compiled into the binary.
+fn stored_annotations(workdir: &WorkDir) -> anyhow::Result<GeneAnnotations> {
+    let mut annotations = GeneAnnotations::read(&[workdir.path().to_owned()])?;
+    let missing = annotations.missing_tables();
+    if !missing.is_empty() {
+        tracing::info!(
+            workdir = %workdir.path().display(),
+            missing = %missing.join(", "),
+            "the work directory lacks gene annotation tables (an older ingest wrote none): \
+             using the copies compiled into rxgraph; run `rxgraph ingest --force` to store them"
+        );
+        annotations.add_embedded(&missing)?;
+    }
+    Ok(annotations)
 }
 
 /// Reads the split name from a model's `manifest.json` (`config.split`).
