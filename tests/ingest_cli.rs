@@ -202,6 +202,61 @@ fn existing_workdir_kept_without_force() {
 }
 
 #[test]
+fn existing_workdir_rejected_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    std::fs::create_dir(&out).unwrap();
+    // The input file is missing: an ingest that read its inputs first would fail on that.
+    rxgraph()
+        .args(["ingest", "--nodes", "/nonexistent/nodes.tsv", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("it already exists; pass --force"))
+        .stderr(predicate::str::contains("not found").not());
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+/// Ingests the small fixture graph into `out`.
+fn ingest_fixture(out: &Path) {
+    rxgraph()
+        .args([
+            "ingest",
+            "--nodes",
+            &nodes("nodes.tsv"),
+            "--edges",
+            &nodes("edges.sif"),
+            "--out",
+        ])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn ingest_stores_gene_annotation_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    ingest_fixture(&out);
+    for table in [
+        "mappings/gene_entrez_xrefs.tsv.gz",
+        "texts/gene_ncbi.tsv.gz",
+    ] {
+        let stored = std::fs::read(out.join(table)).unwrap();
+        assert!(stored.starts_with(&[0x1f, 0x8b]), "{table} is not gzip");
+        let source = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("data")
+                .join(table),
+        );
+        assert!(
+            stored == source.unwrap(),
+            "{table} differs from data/{table}"
+        );
+    }
+}
+
+#[test]
 fn generic_triples_and_rdf_load() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("work");
@@ -256,6 +311,120 @@ fn split_command_rejects_unknown_relation() {
         .stderr(predicate::str::contains(
             "invalid split \"x\": unknown relation \"CtX\"",
         ));
+}
+
+#[test]
+fn split_command_lists_relations_and_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    ingest_fixture(&out);
+    let split = |extra: &[&str]| {
+        let mut command = rxgraph();
+        command
+            .args(["split", "--name", "x", "--workdir"])
+            .arg(&out)
+            .args(extra);
+        command.assert().failure()
+    };
+    split(&["--relations", "CtX"])
+        .stderr(predicate::str::contains("unknown relation \"CtX\""))
+        .stderr(predicate::str::contains("relations in this graph: "))
+        .stderr(predicate::str::contains("CtD"));
+    split(&["--relations", "CtD", "--held-out-kind", "Drug"])
+        .stderr(predicate::str::contains("unknown node kind \"Drug\""))
+        .stderr(predicate::str::contains(
+            "kinds that CtD join: Compound, Disease",
+        ));
+}
+
+#[test]
+fn query_rejects_update_as_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    ingest_fixture(&out);
+    rxgraph()
+        .args(["query", "--workdir"])
+        .arg(&out)
+        .arg("INSERT DATA { <a:b> <a:c> <a:d> }")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "`rxgraph query` is read-only and rejects SPARQL updates",
+        ))
+        .stderr(predicate::str::contains("rxgraph serve --workdir"))
+        .stderr(predicate::str::contains("--allow-update"))
+        .stderr(predicate::str::contains("invalid SPARQL query").not());
+    rxgraph()
+        .args(["query", "--workdir"])
+        .arg(&out)
+        .arg("ASK { <a:b> <a:c> <a:d> }")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("false"));
+}
+
+#[test]
+fn split_and_info_label_train_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work");
+    ingest_fixture(&out);
+    // Of the two CbG pairs one is held out for test. CtD, GiG and CrC stay in training.
+    rxgraph()
+        .args(["split", "--name", "targets", "--relations", "CbG"])
+        .args([
+            "--valid-fraction",
+            "0",
+            "--test-fraction",
+            "0.5",
+            "--workdir",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "split targets: 1 train, 0 valid, 1 test edges of CbG; leakage 0",
+        ))
+        .stdout(predicate::str::contains(
+            "training uses 4 edges in all: 1 of CbG and 3 of other relations",
+        ));
+    let info = rxgraph()
+        .args(["info", "--workdir"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(info.status.success());
+    let stdout = String::from_utf8(info.stdout).unwrap();
+    let header = stdout.lines().find(|l| l.starts_with("split ")).unwrap();
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(
+        columns,
+        [
+            "split",
+            "relations",
+            "train",
+            "valid",
+            "test",
+            "leakage",
+            "train",
+            "all"
+        ]
+    );
+    let row = stdout.lines().find(|l| l.starts_with("targets ")).unwrap();
+    let values: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(values, ["targets", "CbG", "1", "0", "1", "0", "4"]);
+    assert!(
+        stdout.contains("train, valid, test: edges of the split's relations"),
+        "{stdout}"
+    );
+
+    let json = rxgraph()
+        .args(["info", "--json", "--workdir"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["splits"]["targets"]["train"], 1);
+    assert_eq!(json["splits"]["targets"]["train_all"], 4);
 }
 
 #[test]

@@ -300,6 +300,17 @@ fn unknown_name_lists_matches() {
 }
 
 #[test]
+fn misspelt_name_lists_matches() {
+    predict(&["--baseline", "--disease", "type 2 diabtes"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("closest matches"))
+        .stderr(predicate::str::contains(
+            "type 2 diabetes mellitus (Disease::DOID:9352)",
+        ));
+}
+
+#[test]
 fn unknown_id_fails_cleanly() {
     predict(&["--baseline", "--drug", "DB99999999"])
         .assert()
@@ -416,4 +427,94 @@ fn passages_quote_both_ends() {
         .chars()
         .all(|c| c.is_ascii_digit()));
     assert!(!passage["sentences"].as_array().unwrap().is_empty());
+}
+
+/// Makes a work directory in `dir` whose entries link to those of the shared one, leaving
+/// out the gene annotation tables (`mappings/`, `texts/`).
+fn linked_workdir(dir: &Path) -> PathBuf {
+    let out = dir.join("work");
+    std::fs::create_dir(&out).unwrap();
+    for entry in std::fs::read_dir(workdir()).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name != "mappings" && name != "texts" {
+            std::os::unix::fs::symlink(entry.path(), out.join(name)).unwrap();
+        }
+    }
+    out
+}
+
+/// Runs `predict` for the top targets of aspirin with gene facts, from `cwd`, and returns
+/// the full gene names of the candidates (`None` where the gene has none) and stderr.
+fn target_gene_names(workdir: &Path, cwd: &Path, extra: &[&str]) -> (Vec<Option<String>>, String) {
+    let output = Command::cargo_bin("rxgraph")
+        .unwrap()
+        .current_dir(cwd)
+        .env_remove("RUST_LOG")
+        .env_remove("RXGRAPH_QUIET")
+        .env_remove("RXGRAPH_DATA_DIR")
+        .args(["predict", "--baseline", "--workdir"])
+        .arg(workdir)
+        .args(["--drug", "DB00945", "--relation", "CbG", "--k", "5"])
+        .args(["--explain", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names = json["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["gene"]["name"].as_str().map(str::to_owned))
+        .collect();
+    (names, stderr)
+}
+
+#[test]
+fn gene_names_come_from_workdir() {
+    let dir = tempfile::tempdir().unwrap();
+    let linked = linked_workdir(dir.path());
+
+    // A table in the work directory is the one read, whatever the current directory.
+    std::fs::create_dir(linked.join("texts")).unwrap();
+    let mut table = String::from("node_id\tfield\ttext\tsource\tlicense\n");
+    let gene = graph().schema().kind_id("Gene").unwrap();
+    for node in graph().kind_range(gene) {
+        let id = &graph().node(node).id;
+        table.push_str(&format!(
+            "{id}\tdescription\tstored name of {id}\ttest\tCC0\n"
+        ));
+    }
+    std::fs::write(linked.join("texts/gene_ncbi.tsv"), table).unwrap();
+    let (names, _) = target_gene_names(&linked, dir.path(), &[]);
+    assert_eq!(names.len(), 5);
+    for name in &names {
+        let name = name.as_deref().unwrap_or_default();
+        assert!(name.starts_with("stored name of Gene::"), "{name:?}");
+    }
+
+    // --data-dir replaces the work directory's tables, and one without them is reported.
+    let empty = tempfile::tempdir().unwrap();
+    let data_dir = empty.path().to_str().unwrap();
+    let (names, stderr) = target_gene_names(&linked, dir.path(), &["--data-dir", data_dir]);
+    assert!(names.iter().all(Option::is_none), "{names:?}");
+    assert!(
+        stderr.contains("--data-dir lacks gene annotation tables"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn old_workdir_uses_embedded_gene_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let linked = linked_workdir(dir.path());
+    let (names, stderr) = target_gene_names(&linked, dir.path(), &[]);
+    assert!(
+        stderr.contains("the work directory lacks gene annotation tables"),
+        "{stderr}"
+    );
+    assert_eq!(names.len(), 5);
+    assert!(names.iter().all(Option::is_some), "{names:?}");
 }

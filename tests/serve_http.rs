@@ -313,6 +313,39 @@ fn entity_search_ranks_matches() {
 }
 
 #[test]
+fn entity_search_falls_back_to_fuzzy() {
+    let reply = get(&format!(
+        "{}/api/v1/entities?q=type%202%20diabtes&kind=Disease&limit=5",
+        plain()
+    ));
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    let results = body["results"].as_array().unwrap();
+    assert!(!results.is_empty(), "{body}");
+    assert_eq!(results[0]["id"], "Disease::DOID:9352");
+    for hit in results {
+        assert_eq!(hit["match"], "fuzzy", "{hit}");
+    }
+
+    // Without a kind, nodes of every kind compete and the disease is still listed.
+    let all = get(&format!("{}/api/v1/entities?q=type%202%20diabtes", plain())).json();
+    let ids: Vec<&str> = all["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"Disease::DOID:9352"), "{ids:?}");
+
+    let exact = get(&format!(
+        "{}/api/v1/entities?q=asthma&kind=Disease",
+        plain()
+    ))
+    .json();
+    assert_eq!(exact["results"][0]["match"], "exact_name");
+}
+
+#[test]
 fn entity_search_rejects_bad_parameters() {
     assert_error(&get(&format!("{}/api/v1/entities", plain())), 400);
     assert_error(

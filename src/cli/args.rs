@@ -382,8 +382,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub workers: Option<usize>,
 
-    /// Directory with `mappings/` annotation files (gene names, UniProt) for explanations
-    /// [default: the repository's data/, then ../shared/data beside it].
+    /// Directory with `mappings/` and `texts/` annotation files (gene names, UniProt) for
+    /// explanations [default: the tables that `rxgraph ingest` stored in the work directory].
     #[arg(long, value_name = "DIR", env = "RXGRAPH_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 }
@@ -414,7 +414,7 @@ pub struct ScorerArgs {
     pub device: String,
 
     /// Directory with `mappings/` and `texts/` annotation files (gene names, UniProt)
-    /// [default: the repository's data/, then ../shared/data beside it].
+    /// [default: the tables that `rxgraph ingest` stored in the work directory].
     #[arg(long, value_name = "DIR", env = "RXGRAPH_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@ use std::io::Write;
 use serde_json::json;
 
 use super::args::InfoArgs;
+use super::count_noun;
 use crate::kg::{KnowledgeGraph, Part, WorkDir};
 
 pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
@@ -47,9 +48,9 @@ pub fn print_counts(
     writeln!(out, "work directory {}", workdir.path().display())?;
     writeln!(
         out,
-        "{} nodes, {} edges\n",
-        graph.node_count(),
-        graph.edges().len()
+        "{}, {}\n",
+        count_noun(graph.node_count(), "node"),
+        count_noun(graph.edges().len(), "edge")
     )?;
 
     writeln!(
@@ -95,28 +96,27 @@ pub fn print_counts(
     if !names.is_empty() {
         writeln!(
             out,
-            "\n{:<20} {:<10} {:>8} {:>8} {:>8} {:>8}",
-            "split", "relations", "train", "valid", "test", "leakage"
+            "\n{:<20} {:<10} {:>8} {:>8} {:>8} {:>8} {:>10}",
+            "split", "relations", "train", "valid", "test", "leakage", "train all"
         )?;
         for name in names {
             let split = workdir.split(&name, graph)?;
-            let count = |part| {
-                split
-                    .triples(graph, part)
-                    .iter()
-                    .filter(|t| split.target_relations.contains(&t.relation))
-                    .count()
-            };
             writeln!(
                 out,
-                "{name:<20} {:<10} {:>8} {:>8} {:>8} {:>8}",
+                "{name:<20} {:<10} {:>8} {:>8} {:>8} {:>8} {:>10}",
                 split.config.relations.join(","),
-                count(Part::Train),
-                count(Part::Valid),
-                count(Part::Test),
-                split.leakage.total()
+                split.target_count(graph, Part::Train),
+                split.target_count(graph, Part::Valid),
+                split.target_count(graph, Part::Test),
+                split.leakage.total(),
+                split.train(graph).len()
             )?;
         }
+        writeln!(out, "train, valid, test: edges of the split's relations")?;
+        writeln!(
+            out,
+            "train all: every training edge, with the edges of other relations"
+        )?;
     }
     Ok(())
 }
@@ -148,7 +148,8 @@ fn summary_json(graph: &KnowledgeGraph, workdir: &WorkDir) -> anyhow::Result<ser
             name,
             json!({
                 "config": split.config,
-                "train": split.train(graph).len(),
+                "train": split.target_count(graph, Part::Train),
+                "train_all": split.train(graph).len(),
                 "valid": split.valid(graph).len(),
                 "test": split.test(graph).len(),
                 "leakage": split.leakage,

@@ -7,10 +7,13 @@ use super::info;
 use crate::kg::ingest::{self, Sources, EMBEDDED_EDGES, EMBEDDED_NODES};
 use crate::kg::workdir::{self, embedded_input};
 use crate::kg::{CreateOptions, GraphBuilder, Schema, SplitConfig, WorkDir};
+use crate::rank::GeneAnnotations;
 use crate::text::corpus::{self, LinkOptions};
 
 pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
     let started = Instant::now();
+    // Fail before reading the inputs, which takes seconds for the embedded graph.
+    WorkDir::check_out(&args.out, args.force)?;
     let mut sources = Sources {
         embedded: false,
         nodes: args.nodes.clone(),
@@ -36,7 +39,12 @@ pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
 
     let mut builder = GraphBuilder::new(Schema::hetionet());
     ingest::read_into(&sources, &mut builder, show_progress)?;
-    let mut extra_files = Vec::new();
+    // Target facts read the gene annotation tables from the work directory, not from the
+    // source tree, so a copied binary or another working directory finds them too.
+    let mut extra_files: Vec<(String, Vec<u8>)> = GeneAnnotations::embedded_files()
+        .into_iter()
+        .map(|(name, bytes)| (name, bytes.to_vec()))
+        .collect();
     let literature_dirs = args.literature.clone();
     if !literature_dirs.is_empty() {
         let sets = corpus::read_dirs(&literature_dirs)?;
@@ -45,7 +53,7 @@ pub fn run(args: &IngestArgs, show_progress: bool) -> anyhow::Result<()> {
         for path in &literature.inputs {
             inputs.push(workdir::input_file(path)?);
         }
-        extra_files = literature.files()?;
+        extra_files.extend(literature.files()?);
     }
     let graph = builder.build()?;
     tracing::info!(

@@ -41,3 +41,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&args),
     }
 }
+
+/// Formats `count` with a regular English noun, adding "s" unless the count is 1:
+/// `1 edge`, `0 edges`, `2 edges`.
+pub(crate) fn count_noun(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_noun;
+
+    #[test]
+    fn count_noun_uses_singular_for_one() {
+        assert_eq!(count_noun(1, "edge"), "1 edge");
+        assert_eq!(count_noun(0, "edge"), "0 edges");
+        assert_eq!(count_noun(2, "GO term"), "2 GO terms");
+    }
+}

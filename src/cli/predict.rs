@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use super::args::PredictArgs;
+use super::count_noun;
 use super::scoring;
 use crate::kg::{KnowledgeGraph, RelationId};
 use crate::rank::{
@@ -204,13 +205,13 @@ fn write_table(
     let query = graph.node(ranking.query.node);
     writeln!(
         out,
-        "{} ({}) – {} – {} of {} candidates, {} known links removed, scorer: {scorer}",
+        "{} ({}) – {} – {} of {}, {} removed, scorer: {scorer}",
         query.name,
         query.id,
         relation_name(graph, ranking.query.relation),
         candidates.len(),
-        ranking.total_candidates,
-        ranking.known_removed
+        count_noun(ranking.total_candidates, "candidate"),
+        count_noun(ranking.known_removed, "known link")
     )?;
     writeln!(
         out,
@@ -241,8 +242,8 @@ fn write_evidence(out: &mut impl Write, candidate: &CandidateEvidence) -> std::i
     if let Some(explanation) = &candidate.explanation {
         writeln!(
             out,
-            "       {} paths, DWPC {:.4}{}",
-            explanation.path_count,
+            "       {}, DWPC {:.4}{}",
+            count_noun(explanation.path_count, "path"),
             explanation.total_dwpc,
             if explanation.truncated {
                 " (search truncated)"
@@ -253,10 +254,10 @@ fn write_evidence(out: &mut impl Write, candidate: &CandidateEvidence) -> std::i
         for metapath in explanation.metapaths.iter().take(3) {
             writeln!(
                 out,
-                "       {:>5.1}%  {} ({} paths)",
+                "       {:>5.1}%  {} ({})",
                 100.0 * metapath.share,
                 metapath.label,
-                metapath.path_count
+                count_noun(metapath.path_count, "path")
             )?;
             if let Some(path) = metapath.top_paths.first() {
                 writeln!(out, "              e.g. {}", path.names.join(" → "))?;
@@ -274,7 +275,7 @@ fn write_evidence(out: &mut impl Write, candidate: &CandidateEvidence) -> std::i
     if let Some(gene) = &candidate.gene {
         writeln!(
             out,
-            "       gene {}{}; UniProt {}; {} pathways, {} diseases, {} GO terms",
+            "       gene {}{}; UniProt {}; {}, {}, {}",
             gene.symbol,
             gene.name
                 .as_deref()
@@ -285,9 +286,9 @@ fn write_evidence(out: &mut impl Write, candidate: &CandidateEvidence) -> std::i
             } else {
                 gene.uniprot.join(", ")
             },
-            gene.pathways.count,
-            gene.diseases.count,
-            gene.go_terms.count
+            count_noun(gene.pathways.count, "pathway"),
+            count_noun(gene.diseases.count, "disease"),
+            count_noun(gene.go_terms.count, "GO term")
         )?;
     }
     Ok(())

@@ -9,6 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::args::ReportArgs;
+use super::count_noun;
 use super::scoring::{self, Scoring};
 use crate::eval::{sample_negatives, DegreePrior, EvaluationReport, RankMetrics};
 use crate::kg::{KnowledgeGraph, RelationId, WorkDir};
@@ -201,9 +202,9 @@ fn model_card(
         (
             "graph".to_owned(),
             format!(
-                "{} nodes, {} edges",
-                graph.node_count(),
-                graph.edges().len()
+                "{}, {}",
+                count_noun(graph.node_count(), "node"),
+                count_noun(graph.edges().len(), "edge")
             ),
         ),
         (
@@ -240,9 +241,13 @@ fn model_card(
         facts.push((
             "calibration".into(),
             format!(
-                "Platt scaling on {} validation {abbreviation} links vs {} negatives; a = {:.4}, \
-                 b = {:.4} after shifting to the base rate {:.5}",
-                fit.positives, fit.negatives, fit.platt.a, fit.platt.b, fit.base_rate
+                "Platt scaling on {} of {abbreviation} vs {}; a = {:.4}, b = {:.4} after \
+                 shifting to the base rate {:.5}",
+                count_noun(fit.positives, "validation link"),
+                count_noun(fit.negatives, "negative"),
+                fit.platt.a,
+                fit.platt.b,
+                fit.base_rate
             ),
         ));
     }

@@ -1,7 +1,8 @@
 //! `rxgraph split`: make and store a split of a work directory.
 
 use super::args::SplitArgs;
-use crate::kg::{SplitConfig, Strategy, WorkDir};
+use super::count_noun;
+use crate::kg::{Part, SplitConfig, Strategy, WorkDir};
 
 pub fn run(args: &SplitArgs) -> anyhow::Result<()> {
     let workdir = WorkDir::open(&args.workdir)?;
@@ -19,16 +20,23 @@ pub fn run(args: &SplitArgs) -> anyhow::Result<()> {
         seed: args.seed,
     };
     let split = workdir.add_split(&graph, &config, args.force)?;
-    let (train, valid, test) = (
-        split.train(&graph).len(),
-        split.valid(&graph).len(),
-        split.test(&graph).len(),
+    let train = split.target_count(&graph, Part::Train);
+    let (valid, test) = (
+        split.target_count(&graph, Part::Valid),
+        split.target_count(&graph, Part::Test),
     );
-    tracing::info!(name = %config.name, train, valid, test, leakage = split.leakage.total(), "split written");
+    let train_all = split.train(&graph).len();
+    let leakage = split.leakage.total();
+    tracing::info!(name = %config.name, train, valid, test, train_all, leakage, "split written");
+    let relations = config.relations.join(",");
     println!(
-        "split {}: {train} train, {valid} valid, {test} test edges; leakage {}",
-        config.name,
-        split.leakage.total()
+        "split {}: {train} train, {valid} valid, {test} test edges of {relations}; leakage {leakage}",
+        config.name
+    );
+    println!(
+        "training uses {} in all: {train} of {relations} and {} of other relations",
+        count_noun(train_all, "edge"),
+        train_all - train
     );
     for example in &split.leakage.examples {
         println!("  leak: {example}");

@@ -3,6 +3,7 @@
 use anyhow::Context;
 
 use super::args::TrainArgs;
+use super::count_noun;
 use crate::kg::WorkDir;
 use crate::model::{fit, FitOptions, TrainConfig};
 
@@ -53,10 +54,10 @@ pub fn run(args: &TrainArgs, show_progress: bool, threads: Option<usize>) -> any
     let manifest = fit(&workdir, &config, &options)
         .with_context(|| format!("training into {}", out.display()))?;
     println!(
-        "model {} on split {}: {} epochs, best validation filtered MRR {} (epoch {}), {:.0} triples/s; written to {}",
+        "model {} on split {}: {}, best validation filtered MRR {} (epoch {}), {:.0} triples/s; written to {}",
         config.model.name(),
         config.split,
-        manifest.epoch,
+        count_noun(manifest.epoch, "epoch"),
         manifest.best_valid_mrr.map_or_else(|| "n/a".into(), |m| format!("{m:.4}")),
         manifest.best_epoch.map_or_else(|| "n/a".into(), |e| e.to_string()),
         manifest.triples_per_s,

@@ -22,6 +22,12 @@ pub enum QueryError {
     /// The query is not valid SPARQL 1.1.
     #[error("invalid SPARQL query: {0}")]
     Syntax(String),
+    /// The text is a valid SPARQL 1.1 update, and only queries run here.
+    #[error(
+        "SPARQL update rejected: the store is read-only here, so only SELECT, ASK, CONSTRUCT \
+         and DESCRIBE queries run"
+    )]
+    Update,
     /// The format name is unknown or does not fit the query form.
     #[error("result format {format:?} does not fit a {form} query; use {expected}")]
     Format {
@@ -66,11 +72,17 @@ pub fn graph_format(name: &str) -> Option<RdfFormat> {
 /// Runs `query` on `store` and writes its results to `out` in `format`.
 ///
 /// # Errors
-/// Invalid SPARQL, a format that does not fit the query form, evaluation or write failures.
+/// Invalid SPARQL, a SPARQL update ([`QueryError::Update`]), a format that does not fit the
+/// query form, evaluation or write failures.
 pub fn run(store: &Store, query: &str, format: &str, out: impl Write) -> Result<(), QueryError> {
-    let prepared = SparqlEvaluator::new()
-        .parse_query(query)
-        .map_err(|e| QueryError::Syntax(e.to_string()))?;
+    let prepared = match SparqlEvaluator::new().parse_query(query) {
+        Ok(prepared) => prepared,
+        // Report a valid update as an update, not as a query with a syntax error.
+        Err(_) if SparqlEvaluator::new().parse_update(query).is_ok() => {
+            return Err(QueryError::Update)
+        }
+        Err(error) => return Err(QueryError::Syntax(error.to_string())),
+    };
     let results = prepared
         .on_store(store)
         .execute()
@@ -112,4 +124,38 @@ pub fn run(store: &Store, query: &str, format: &str, out: impl Write) -> Result<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_is_rejected_as_update() {
+        let store = Store::new().unwrap();
+        for update in [
+            "INSERT DATA { <a:b> <a:c> <a:d> }",
+            "PREFIX a: <a:> DELETE WHERE { ?s a:c ?o }",
+            "CLEAR ALL",
+        ] {
+            let error = run(&store, update, "tsv", Vec::new()).unwrap_err();
+            assert!(matches!(error, QueryError::Update), "{update}: {error}");
+        }
+        assert_eq!(store.len().unwrap(), 0);
+    }
+
+    #[test]
+    fn invalid_text_is_syntax_error() {
+        let store = Store::new().unwrap();
+        let error = run(&store, "SELEC ?x WHERE { ?x ?p ?o }", "tsv", Vec::new()).unwrap_err();
+        assert!(matches!(error, QueryError::Syntax(_)), "{error}");
+    }
+
+    #[test]
+    fn select_still_runs() {
+        let store = Store::new().unwrap();
+        let mut out = Vec::new();
+        run(&store, "ASK { ?s ?p ?o }", "json", &mut out).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("false"));
+    }
 }

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::KgError;
 use super::graph::{KnowledgeGraph, Triple};
-use super::schema::RelationId;
+use super::schema::{KindId, RelationId};
 use super::table;
 
 /// Part of a split an edge belongs to.
@@ -216,13 +216,27 @@ impl Split {
             reason,
         };
         let schema = graph.schema();
+        let present = graph.relation_counts();
+        let relation_list = || {
+            present
+                .iter()
+                .map(|&(r, _)| schema.relations[r as usize].abbreviation.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let targets: Vec<RelationId> = config
             .relations
             .iter()
-            .map(|r| {
-                schema
-                    .relation_id(r)
-                    .ok_or_else(|| invalid(format!("unknown relation {r:?}")))
+            .map(|r| match schema.relation_id(r) {
+                Some(id) if present.iter().any(|&(p, _)| p == id) => Ok(id),
+                Some(_) => Err(invalid(format!(
+                    "relation {r:?} has no edges in this graph; relations with edges: {}",
+                    relation_list()
+                ))),
+                None => Err(invalid(format!(
+                    "unknown relation {r:?}; relations in this graph: {}",
+                    relation_list()
+                ))),
             })
             .collect::<Result<_, _>>()?;
         if targets.is_empty() {
@@ -258,9 +272,36 @@ impl Split {
                 held_out_part.extend(parts);
             }
             Strategy::HeldOutNodes { kind } => {
-                let kind_id = schema
-                    .kind_id(kind)
-                    .ok_or_else(|| invalid(format!("unknown node kind {kind:?}")))?;
+                // Held-out nodes must be ends of the target relations.
+                let mut ends: Vec<KindId> = targets
+                    .iter()
+                    .flat_map(|&r| {
+                        let spec = &schema.relations[r as usize];
+                        [spec.source, spec.target]
+                    })
+                    .collect();
+                ends.sort_unstable();
+                ends.dedup();
+                let end_list = || {
+                    let names: Vec<&str> = ends
+                        .iter()
+                        .map(|&k| schema.kinds[k as usize].name.as_str())
+                        .collect();
+                    format!(
+                        "kinds that {} join: {}",
+                        config.relations.join(", "),
+                        names.join(", ")
+                    )
+                };
+                let kind_id = schema.kind_id(kind).ok_or_else(|| {
+                    invalid(format!("unknown node kind {kind:?}; {}", end_list()))
+                })?;
+                if !ends.contains(&kind_id) {
+                    return Err(invalid(format!(
+                        "no target relation joins nodes of kind {kind:?}; {}",
+                        end_list()
+                    )));
+                }
                 let of_kind = |n: u32| graph.node(n).kind == kind_id;
                 let mut nodes: Vec<u32> = graph
                     .edges()
@@ -326,6 +367,18 @@ impl Split {
             })
             .map(|(t, _)| *t)
             .collect()
+    }
+
+    /// Counts the edges of the target relations in `part`. For [`Part::Train`] this leaves
+    /// out the background edges that [`Self::train`] includes.
+    #[must_use]
+    pub fn target_count(&self, graph: &KnowledgeGraph, part: Part) -> usize {
+        graph
+            .edges()
+            .iter()
+            .zip(&self.parts)
+            .filter(|(t, p)| **p == part && self.target_relations.contains(&t.relation))
+            .count()
     }
 
     /// Returns the training edges (background graph and training target edges).
@@ -631,6 +684,64 @@ mod tests {
         };
         let report = check_leakage(&g, &[reversed], &[ctd]);
         assert_eq!(report.inverses, 1);
+    }
+
+    #[test]
+    fn target_count_leaves_out_background() {
+        let treats: Vec<(u8, u8)> = (0..20).map(|i| (i, i)).collect();
+        let palliates: Vec<(u8, u8)> = (0..20).map(|i| (i, (i + 1) % 20)).collect();
+        let g = graph(&treats, &palliates);
+        let split = Split::make(&g, &SplitConfig::new("t", &["CtD"], Strategy::Random, 3)).unwrap();
+        let target_total: usize = [Part::Train, Part::Valid, Part::Test]
+            .into_iter()
+            .map(|part| split.target_count(&g, part))
+            .sum();
+        assert_eq!(target_total, 20);
+        assert_eq!(split.target_count(&g, Part::Test), split.test(&g).len());
+        let background = split.train(&g).len() - split.target_count(&g, Part::Train);
+        assert_eq!(background, 20);
+    }
+
+    #[test]
+    fn unknown_relation_lists_graph_relations() {
+        let g = graph(&[(1, 1), (2, 2)], &[(3, 3)]);
+        let config = SplitConfig::new("r", &["CtX"], Strategy::Random, 1);
+        let err = Split::make(&g, &config).unwrap_err().to_string();
+        assert!(err.contains("unknown relation \"CtX\""), "{err}");
+        assert!(err.contains("relations in this graph: CpD, CtD"), "{err}");
+
+        // CbG is in the schema, but this graph has no CbG edges.
+        let config = SplitConfig::new("r", &["CbG"], Strategy::Random, 1);
+        let err = Split::make(&g, &config).unwrap_err().to_string();
+        assert!(
+            err.contains("relation \"CbG\" has no edges in this graph"),
+            "{err}"
+        );
+        assert!(err.contains("relations with edges: CpD, CtD"), "{err}");
+    }
+
+    #[test]
+    fn unknown_kind_lists_target_kinds() {
+        let g = graph(&[(1, 1), (2, 2)], &[]);
+        let held_out = |kind: &str| Strategy::HeldOutNodes { kind: kind.into() };
+        let config = SplitConfig::new("k", &["CtD"], held_out("Drug"), 1);
+        let err = Split::make(&g, &config).unwrap_err().to_string();
+        assert!(err.contains("unknown node kind \"Drug\""), "{err}");
+        assert!(
+            err.contains("kinds that CtD join: Compound, Disease"),
+            "{err}"
+        );
+
+        let config = SplitConfig::new("k", &["CtD"], held_out("Gene"), 1);
+        let err = Split::make(&g, &config).unwrap_err().to_string();
+        assert!(
+            err.contains("no target relation joins nodes of kind \"Gene\""),
+            "{err}"
+        );
+        assert!(
+            err.contains("kinds that CtD join: Compound, Disease"),
+            "{err}"
+        );
     }
 
     #[test]

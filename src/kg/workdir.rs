@@ -8,6 +8,7 @@
 //! W/store/               Oxigraph store (RDF of nodes, edges and the vocabulary)
 //! W/splits/<name>/       split.json + edges.parquet with a `part` column
 //! W/passages.parquet …   literature tables, when passages were added (see text::corpus)
+//! W/mappings/, W/texts/  gene annotation tables for target facts (see rank::facts)
 //! W/vectors.parquet      text vectors, written later by `rxgraph embed` (see text::cache)
 //! ```
 //!
@@ -70,8 +71,9 @@ pub struct CreateOptions {
     /// Default splits to make and store; one that the graph is too small for is skipped
     /// with a warning.
     pub splits: Vec<SplitConfig>,
-    /// More files to store in the directory, as (file name, bytes): written with the rest
-    /// before the manifest, so they too are all present or the directory is absent.
+    /// More files to store in the directory, as (path relative to the directory, bytes):
+    /// written with the rest before the manifest, so they too are all present or the
+    /// directory is absent.
     pub extra_files: Vec<(String, Vec<u8>)>,
 }
 
@@ -96,13 +98,7 @@ impl WorkDir {
         inputs: Vec<InputFile>,
         options: &CreateOptions,
     ) -> Result<Self, KgError> {
-        if out.exists() && !options.force {
-            return Err(KgError::WorkDir {
-                path: out.to_owned(),
-                reason: "it already exists; pass --force to replace it or choose another --out"
-                    .into(),
-            });
-        }
+        Self::check_out(out, options.force)?;
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
@@ -152,6 +148,23 @@ impl WorkDir {
             path: out.to_owned(),
             manifest,
         })
+    }
+
+    /// Checks that [`Self::create`] may write a work directory at `out`: nothing may exist
+    /// there unless `force` is set. `ingest` calls it before reading any input, so that it
+    /// fails at once, and `create` checks again.
+    ///
+    /// # Errors
+    /// `out` exists and `force` is off.
+    pub fn check_out(out: &Path, force: bool) -> Result<(), KgError> {
+        if out.exists() && !force {
+            return Err(KgError::WorkDir {
+                path: out.to_owned(),
+                reason: "it already exists; pass --force to replace it or choose another --out"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     /// Opens an existing work directory.
@@ -330,15 +343,24 @@ fn write_contents(
         }
     }
     for (name, bytes) in &options.extra_files {
-        if name.contains(['/', '\\']) || name == "manifest.json" {
+        let relative = Path::new(name);
+        let plain = !name.contains('\\')
+            && relative
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !plain || name.is_empty() || name == "manifest.json" {
             return Err(KgError::WorkDir {
                 path: dir.to_owned(),
                 reason: format!(
-                    "extra file name {name:?} must be a plain file name other than manifest.json"
+                    "extra file name {name:?} must be a relative path of plain names, not \
+                     manifest.json"
                 ),
             });
         }
-        let path = dir.join(name);
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| KgError::io("create", parent, e))?;
+        }
         std::fs::write(&path, bytes).map_err(|e| KgError::io("write", &path, e))?;
     }
     // The manifest goes last: a directory without one is never taken for a complete one.
@@ -406,4 +428,68 @@ pub fn embedded_input(path: &str, bytes: &[u8]) -> InputFile {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kg::GraphBuilder;
+
+    fn options(extra_files: Vec<(String, Vec<u8>)>) -> CreateOptions {
+        CreateOptions {
+            force: false,
+            show_progress: false,
+            splits: Vec::new(),
+            extra_files,
+        }
+    }
+
+    fn graph() -> KnowledgeGraph {
+        let mut builder = GraphBuilder::new(Schema::hetionet());
+        builder.add_node("1017", "Gene", "CDK2", None).unwrap();
+        builder.build().unwrap()
+    }
+
+    #[test]
+    fn check_out_rejects_existing_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = WorkDir::check_out(dir.path(), false).unwrap_err();
+        assert!(error.to_string().contains("pass --force"), "{error}");
+        WorkDir::check_out(dir.path(), true).unwrap();
+        WorkDir::check_out(&dir.path().join("new"), false).unwrap();
+    }
+
+    #[test]
+    fn extra_files_may_be_in_subdirectories() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("work");
+        let files = vec![("texts/table.tsv.gz".to_owned(), b"rows".to_vec())];
+        WorkDir::create(&out, &graph(), Vec::new(), &options(files)).unwrap();
+        assert_eq!(
+            std::fs::read(out.join("texts/table.tsv.gz")).unwrap(),
+            b"rows"
+        );
+    }
+
+    #[test]
+    fn extra_file_outside_directory_rejected() {
+        for name in [
+            "../escape",
+            "/tmp/absolute",
+            "",
+            "manifest.json",
+            "a\\b",
+            "./x",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("work");
+            let files = vec![(name.to_owned(), Vec::new())];
+            let error = WorkDir::create(&out, &graph(), Vec::new(), &options(files)).unwrap_err();
+            assert!(
+                error.to_string().contains("extra file name"),
+                "{name}: {error}"
+            );
+            assert!(!out.exists(), "{name}");
+        }
+    }
 }

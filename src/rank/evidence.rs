@@ -119,8 +119,10 @@ impl Evidence<'_> {
     }
 }
 
-/// Reads the passages index of the work directory at `workdir` and the gene annotations
-/// from `data_dir` (default: the source tree's `data/` and `../shared/data`), when present.
+/// Reads the passages index and the gene annotations of the work directory at `workdir`.
+/// `data_dir` replaces the work directory's gene tables (a warning names the tables it
+/// lacks). A work directory from an older ingest without the tables falls back to the
+/// copies compiled into rxgraph.
 ///
 /// # Errors
 /// A present file is unreadable or malformed.
@@ -134,18 +136,43 @@ pub fn read_sources(
             "no mentions.parquet in the work directory: explanations have no literature passages"
         );
     }
-    let data_dirs = match data_dir {
-        Some(dir) => vec![dir.to_path_buf()],
-        None => {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            vec![root.join("data"), root.join("../shared/data")]
+    let annotations = match data_dir {
+        Some(dir) => {
+            let annotations = GeneAnnotations::read(&[dir.to_path_buf()])?;
+            let missing = annotations.missing_tables();
+            if !missing.is_empty() {
+                tracing::warn!(
+                    data_dir = %dir.display(),
+                    missing = %missing.join(", "),
+                    "--data-dir lacks gene annotation tables: target facts have no gene names \
+                     or UniProt accessions from them"
+                );
+            }
+            annotations
         }
+        None => stored_annotations(workdir)?,
     };
-    let annotations = GeneAnnotations::read(&data_dirs)?;
     for source in &annotations.sources {
         tracing::info!(path = %source.display(), "gene annotations read");
     }
     Ok((mentions, annotations))
+}
+
+/// Reads the gene tables that `ingest` stored in the work directory, completed by the
+/// compiled-in copies for a work directory written before ingest stored them.
+fn stored_annotations(workdir: &Path) -> Result<GeneAnnotations, RankError> {
+    let mut annotations = GeneAnnotations::read(&[workdir.to_path_buf()])?;
+    let missing = annotations.missing_tables();
+    if !missing.is_empty() {
+        tracing::info!(
+            workdir = %workdir.display(),
+            missing = %missing.join(", "),
+            "the work directory lacks gene annotation tables (an older ingest wrote none): \
+             using the copies compiled into rxgraph; run `rxgraph ingest --force` to store them"
+        );
+        annotations.add_embedded(&missing)?;
+    }
+    Ok(annotations)
 }
 
 /// Flattens candidates into table rows.

@@ -6,7 +6,8 @@
 //! does not have (the embedded 12-metaedge Hetionet has no anatomy–gene or GO edges) gives an
 //! empty list. The full name and UniProt accessions come from [`GeneAnnotations`], read from
 //! `mappings/gene_entrez_xrefs.tsv[.gz]` and `texts/gene_ncbi.tsv[.gz]` under a data
-//! directory when those files exist.
+//! directory when those files exist, or from the copies of them compiled into the binary.
+//! `rxgraph ingest` stores those copies in the work directory, under the same paths.
 //!
 //! ```
 //! use rxgraph::kg::{GraphBuilder, Schema};
@@ -34,6 +35,7 @@ use serde::Serialize;
 
 use super::error::RankError;
 use crate::kg::KnowledgeGraph;
+use crate::text::resources::{EmbeddedFile, EMBEDDED_TEXTS, EMBEDDED_XREFS};
 
 /// Names listed per fact group; the count covers all.
 pub const NAMES_PER_GROUP: usize = 8;
@@ -68,28 +70,108 @@ pub struct GeneFacts {
     pub go_terms: FactGroup,
 }
 
+/// NCBI Gene cross-references, whose UNIPROT rows give the UniProt accessions. The path is
+/// relative to a data directory, and the file may be gzipped with `.gz` added.
+pub const GENE_XREFS_TABLE: &str = "mappings/gene_entrez_xrefs.tsv";
+/// NCBI Gene texts, whose description rows give the full gene names. The path is relative
+/// to a data directory, and the file may be gzipped with `.gz` added.
+pub const GENE_TEXTS_TABLE: &str = "texts/gene_ncbi.tsv";
+/// The annotation tables that [`GeneAnnotations`] reads.
+pub const GENE_ANNOTATION_TABLES: [&str; 2] = [GENE_XREFS_TABLE, GENE_TEXTS_TABLE];
+
 /// Gene names and UniProt accessions by node id, read from annotation files.
 #[derive(Debug, Clone, Default)]
 pub struct GeneAnnotations {
     names: HashMap<String, String>,
     uniprot: HashMap<String, Vec<String>>,
-    /// Files that were read.
+    /// Tables of [`GENE_ANNOTATION_TABLES`] that were read.
+    tables: Vec<&'static str>,
+    /// Files that were read. A table compiled into the binary is listed by its path in
+    /// the repository (`data/texts/gene_ncbi.tsv.gz`).
     pub sources: Vec<PathBuf>,
 }
 
 impl GeneAnnotations {
     /// Reads the annotation files from the first of `data_dirs` that has each of them.
-    /// Files that no directory has are skipped; check [`Self::sources`] for what was read.
+    /// Files that no directory has are skipped; check [`Self::missing_tables`] or
+    /// [`Self::sources`] for what was read.
     ///
     /// # Errors
     /// A file exists but cannot be read or decompressed.
     pub fn read(data_dirs: &[PathBuf]) -> Result<Self, RankError> {
         let mut annotations = Self::default();
-        if let Some(path) = find_file(data_dirs, "mappings/gene_entrez_xrefs.tsv") {
-            for_each_row(&path, |fields| {
+        for table in GENE_ANNOTATION_TABLES {
+            if let Some(path) = find_file(data_dirs, table) {
+                let file =
+                    std::fs::File::open(&path).map_err(|e| RankError::io("open", &path, e))?;
+                let gzipped = path.extension().is_some_and(|e| e == "gz");
+                annotations.add_table(table, &path, file, gzipped)?;
+            }
+        }
+        Ok(annotations)
+    }
+
+    /// Returns the tables of [`GENE_ANNOTATION_TABLES`] that were not read.
+    #[must_use]
+    pub fn missing_tables(&self) -> Vec<&'static str> {
+        GENE_ANNOTATION_TABLES
+            .into_iter()
+            .filter(|table| !self.tables.contains(table))
+            .collect()
+    }
+
+    /// Reads `tables` from the copies compiled into the binary (the repository's `data/`).
+    ///
+    /// # Errors
+    /// A table that is not one of [`GENE_ANNOTATION_TABLES`], or a malformed embedded file.
+    pub fn add_embedded(&mut self, tables: &[&'static str]) -> Result<(), RankError> {
+        for &table in tables {
+            let file = embedded_table(table).ok_or_else(|| {
+                RankError::io(
+                    "find the embedded copy of",
+                    Path::new(table),
+                    std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "not one of the gene annotation tables",
+                    ),
+                )
+            })?;
+            self.add_table(table, Path::new(file.path), file.bytes, true)?;
+        }
+        Ok(())
+    }
+
+    /// Returns the embedded annotation tables as (path relative to a data directory, gzipped
+    /// bytes), for `ingest` to store in a work directory.
+    #[must_use]
+    pub fn embedded_files() -> Vec<(String, &'static [u8])> {
+        GENE_ANNOTATION_TABLES
+            .into_iter()
+            .filter_map(|table| {
+                embedded_table(table).map(|file| (format!("{table}.gz"), file.bytes))
+            })
+            .collect()
+    }
+
+    /// Adds the rows of `table`, read from `source` (gzipped when `gzipped`). `path` names the
+    /// file in errors and in [`Self::sources`].
+    fn add_table(
+        &mut self,
+        table: &'static str,
+        path: &Path,
+        source: impl Read,
+        gzipped: bool,
+    ) -> Result<(), RankError> {
+        let reader: Box<dyn Read + '_> = if gzipped {
+            Box::new(flate2::read::GzDecoder::new(source))
+        } else {
+            Box::new(source)
+        };
+        if table == GENE_XREFS_TABLE {
+            for_each_row(path, reader, |fields| {
                 // entrez_gene_id, symbol, resource, xref_id, source
                 if fields.len() >= 4 && fields[2] == "UNIPROT" {
-                    let accessions = annotations
+                    let accessions = self
                         .uniprot
                         .entry(format!("Gene::{}", fields[0]))
                         .or_default();
@@ -98,22 +180,29 @@ impl GeneAnnotations {
                     }
                 }
             })?;
-            annotations.sources.push(path);
-        }
-        if let Some(path) = find_file(data_dirs, "texts/gene_ncbi.tsv") {
-            for_each_row(&path, |fields| {
+        } else {
+            for_each_row(path, reader, |fields| {
                 // node_id, field, text, source, license
                 if fields.len() >= 3 && fields[1] == "description" {
-                    annotations
-                        .names
+                    self.names
                         .entry(fields[0].to_owned())
                         .or_insert_with(|| fields[2].to_owned());
                 }
             })?;
-            annotations.sources.push(path);
         }
-        Ok(annotations)
+        self.tables.push(table);
+        self.sources.push(path.to_owned());
+        Ok(())
     }
+}
+
+/// Finds the copy of `table` (one of [`GENE_ANNOTATION_TABLES`]) compiled into the binary.
+fn embedded_table(table: &str) -> Option<&'static EmbeddedFile> {
+    let path = format!("data/{table}.gz");
+    EMBEDDED_XREFS
+        .iter()
+        .chain(EMBEDDED_TEXTS.iter())
+        .find(|file| file.path == path)
 }
 
 /// Collects the facts about the gene at `node`.
@@ -175,18 +264,86 @@ fn find_file(dirs: &[PathBuf], relative: &str) -> Option<PathBuf> {
     })
 }
 
-/// Calls `row` with the tab-separated fields of each line after the header.
-fn for_each_row(path: &Path, mut row: impl FnMut(&[&str])) -> Result<(), RankError> {
-    let file = std::fs::File::open(path).map_err(|e| RankError::io("open", path, e))?;
-    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
+/// Calls `row` with the tab-separated fields of each line after the header. `path` names the
+/// source in errors.
+fn for_each_row(
+    path: &Path,
+    reader: impl Read,
+    mut row: impl FnMut(&[&str]),
+) -> Result<(), RankError> {
     for line in BufReader::new(reader).lines().skip(1) {
         let line = line.map_err(|e| RankError::io("read", path, e))?;
         let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
         row(&fields);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kg::{GraphBuilder, Schema};
+
+    fn cdk2() -> (KnowledgeGraph, u32) {
+        let mut builder = GraphBuilder::new(Schema::hetionet());
+        builder.add_node("1017", "Gene", "CDK2", None).unwrap();
+        let graph = builder.build().unwrap();
+        let node = graph.find("Gene::1017").unwrap();
+        (graph, node)
+    }
+
+    #[test]
+    fn every_table_is_embedded() {
+        let files = GeneAnnotations::embedded_files();
+        let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "mappings/gene_entrez_xrefs.tsv.gz",
+                "texts/gene_ncbi.tsv.gz"
+            ]
+        );
+        assert!(files
+            .iter()
+            .all(|(_, bytes)| bytes.starts_with(&[0x1f, 0x8b])));
+    }
+
+    #[test]
+    fn embedded_tables_give_names() {
+        let mut annotations = GeneAnnotations::default();
+        assert_eq!(annotations.missing_tables(), GENE_ANNOTATION_TABLES);
+        annotations.add_embedded(&GENE_ANNOTATION_TABLES).unwrap();
+        assert!(annotations.missing_tables().is_empty());
+        let (graph, node) = cdk2();
+        let facts = gene_facts(&graph, node, &annotations);
+        assert_eq!(facts.name.as_deref(), Some("cyclin-dependent kinase 2"));
+        let abat = annotations
+            .uniprot
+            .get("Gene::18")
+            .cloned()
+            .unwrap_or_default();
+        assert!(abat.contains(&"P80404".to_owned()), "{abat:?}");
+    }
+
+    #[test]
+    fn data_dir_tables_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("texts")).unwrap();
+        std::fs::write(
+            dir.path().join("texts/gene_ncbi.tsv"),
+            "node_id\tfield\ttext\tsource\tlicense\r\n\
+             Gene::1017\tdescription\ta test name\ttest\tCC0\r\n",
+        )
+        .unwrap();
+        let annotations = GeneAnnotations::read(&[dir.path().to_owned()]).unwrap();
+        assert_eq!(annotations.missing_tables(), [GENE_XREFS_TABLE]);
+        assert_eq!(
+            annotations.sources,
+            [dir.path().join("texts/gene_ncbi.tsv")]
+        );
+        let (graph, node) = cdk2();
+        let facts = gene_facts(&graph, node, &annotations);
+        assert_eq!(facts.name.as_deref(), Some("a test name"));
+        assert!(facts.uniprot.is_empty());
+    }
 }

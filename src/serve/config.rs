@@ -35,8 +35,8 @@ pub struct ServeConfig {
     pub workers: usize,
     /// Time that in-flight requests get to finish after SIGTERM or SIGINT.
     pub shutdown_timeout: Duration,
-    /// Directory with the gene annotation tables (`mappings/`) for target facts in
-    /// explanations; `None` uses the default data directories.
+    /// Directory with the gene annotation tables (`mappings/`, `texts/`) for target facts in
+    /// explanations; `None` uses the tables stored in the work directory.
     pub data_dir: Option<PathBuf>,
 }
 

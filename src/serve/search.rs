@@ -1,11 +1,15 @@
-//! Entity search by name or identifier: case-insensitive prefix and substring matching.
+//! Entity search by name or identifier: case-insensitive prefix and substring matching,
+//! with fuzzy matching when those find nothing.
 //!
 //! Matches rank by how they match (exact identifier, exact name, name prefix, prefix of a
 //! word in the name, identifier prefix, substring of name or identifier), then by degree
-//! (better-connected entities first), then by name. There are no synonyms in the graph, so
-//! a brand name finds nothing unless it is the node's name.
+//! (better-connected entities first), then by name. When none of these match, the closest
+//! names by edit distance are returned, ranked by [`fuzzy_matches`] as in the suggestions of
+//! `rxgraph predict`. There are no synonyms in the graph, so a
+//! brand name finds nothing unless it is the node's name or close to it.
 
 use crate::kg::{KindId, KnowledgeGraph};
+use crate::rank::resolve::fuzzy_matches;
 
 /// Kind of match between a node and a search text; lower is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,6 +26,9 @@ pub enum MatchKind {
     IdPrefix,
     /// The text occurs inside the name or identifier.
     Substring,
+    /// Nothing above matched, and the name or identifier is within a few edits of the text
+    /// (see [`fuzzy_matches`]).
+    Fuzzy,
 }
 
 impl MatchKind {
@@ -35,6 +42,7 @@ impl MatchKind {
             Self::WordPrefix => "word_prefix",
             Self::IdPrefix => "id_prefix",
             Self::Substring => "substring",
+            Self::Fuzzy => "fuzzy",
         }
     }
 }
@@ -79,7 +87,9 @@ impl SearchIndex {
         self.degrees[node as usize]
     }
 
-    /// Returns up to `limit` nodes matching `text`, optionally of one kind, best first.
+    /// Returns up to `limit` nodes matching `text`, optionally of one kind, best first. When
+    /// no name or identifier matches exactly, by prefix or as a substring, returns the fuzzy
+    /// matches instead.
     #[must_use]
     pub fn search(&self, text: &str, kind: Option<KindId>, limit: usize) -> Vec<Hit> {
         let text = text.trim().to_lowercase();
@@ -105,7 +115,29 @@ impl SearchIndex {
                 .then(self.names[a.node as usize].cmp(&self.names[b.node as usize]))
         });
         hits.truncate(limit);
+        if hits.is_empty() {
+            hits = self.fuzzy_search(&text, kind, limit);
+        }
         hits
+    }
+
+    fn fuzzy_search(&self, text: &str, kind: Option<KindId>, limit: usize) -> Vec<Hit> {
+        let candidates = (0..self.names.len())
+            .filter(|&i| kind.is_none_or(|k| self.kinds[i] == k))
+            .map(|i| {
+                (
+                    u32::try_from(i).expect("node index fits u32"),
+                    &self.names[i],
+                    &self.source_ids[i],
+                )
+            });
+        fuzzy_matches(text, candidates, limit)
+            .into_iter()
+            .map(|node| Hit {
+                node,
+                matched: MatchKind::Fuzzy,
+            })
+            .collect()
     }
 
     fn match_kind(&self, i: usize, text: &str) -> Option<MatchKind> {
@@ -176,6 +208,46 @@ mod tests {
         let disease = graph.schema().kind_id("Disease").unwrap();
         assert!(index.search("aspirin", Some(disease), 10).is_empty());
         assert_eq!(index.search("cancer", Some(disease), 10).len(), 1);
+    }
+
+    #[test]
+    fn misspelling_falls_back_to_fuzzy() {
+        let mut builder = GraphBuilder::new(Schema::hetionet());
+        for (id, name) in [
+            ("DOID:9352", "type 2 diabetes mellitus"),
+            ("DOID:9744", "type 1 diabetes mellitus"),
+            ("DOID:1612", "breast cancer"),
+        ] {
+            builder.add_node(id, "Disease", name, None).unwrap();
+        }
+        builder.add_node("26136", "Gene", "TES", None).unwrap();
+        let graph = builder.build().unwrap();
+        let index = SearchIndex::new(&graph);
+
+        let hits = index.search("Type 2 Diabtes", None, 10);
+        let ids: Vec<&str> = hits
+            .iter()
+            .map(|h| graph.node(h.node).id.as_str())
+            .collect();
+        assert_eq!(ids, ["Disease::DOID:9352", "Disease::DOID:9744"]);
+        assert!(
+            hits.iter().all(|h| h.matched == MatchKind::Fuzzy),
+            "{hits:?}"
+        );
+        assert_eq!(MatchKind::Fuzzy.as_str(), "fuzzy");
+
+        let gene = graph.schema().kind_id("Gene").unwrap();
+        assert!(index.search("type 2 diabtes", Some(gene), 10).is_empty());
+        assert_eq!(index.search("diabtes", None, 1).len(), 1);
+    }
+
+    #[test]
+    fn exact_match_skips_fuzzy() {
+        let graph = graph();
+        let index = SearchIndex::new(&graph);
+        let hits = index.search("ibuprofen", None, 10);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].matched, MatchKind::ExactName);
     }
 
     #[test]
