@@ -41,8 +41,7 @@ pub fn vocabulary_quads(graph: &KnowledgeGraph) -> Vec<Quad> {
         .for_slice(VOCAB_TTL.as_bytes())
         .collect::<Result<_, _>>()
         .expect("graph/vocab.ttl is valid Turtle");
-    let described: HashSet<NamedOrBlankNode> =
-        quads.iter().map(|q| q.subject.clone().into()).collect();
+    let described: HashSet<NamedOrBlankNode> = quads.iter().map(|q| q.subject.clone()).collect();
 
     let schema = graph.schema();
     let rx = |local: &str| NamedNode::new_unchecked(format!("{VOCAB}{local}"));

@@ -102,7 +102,6 @@ impl ScoringModel {
     }
 
     /// Returns a copy of the entity vectors `[E, W]` on the CPU.
-    #[must_use]
     pub fn entity_vectors(&self) -> Tensor {
         match &self.storage {
             Storage::Rows(rows) => {

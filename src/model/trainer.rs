@@ -282,7 +282,7 @@ impl Trainer {
                 + r.square()
                     .sum_dim_intlist(-1, false, None)
                     .mean(Kind::Float);
-            objective = objective + penalty * config.regularization;
+            objective += penalty * config.regularization;
         }
         let value = objective.double_value(&[]);
         if !value.is_finite() {

@@ -60,7 +60,7 @@ impl ModelHandle {
             .with_context(|| format!("failed to load the model in {} (--model)", dir.display()))?;
         let weights =
             crate::kg::workdir::input_file(&dir.join(crate::model::checkpoint::MODEL_FILE))?;
-        let kind = serde_json::to_value(&model.manifest.config.model)
+        let kind = serde_json::to_value(model.manifest.config.model)
             .ok()
             .and_then(|v| v.as_str().map(str::to_lowercase))
             .unwrap_or_else(|| "model".into());
