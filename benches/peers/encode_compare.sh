@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Encode the same BC5CDR abstracts with rxgraph (float32 and int8) and with
 # sentence-transformers, one after the other on the same threads, and print the
-# throughput ratio. Needs `scripts/setup --reference` for the Python peer.
+# throughput ratio. The Python peer needs `scripts/setup --reference` in the venv that
+# RXGRAPH_VENV names (default .venv); PEER_PYTHON names another interpreter for the peer.
 #
 #   benches/peers/encode_compare.sh [passages] [threads]
 set -euo pipefail
@@ -14,7 +15,7 @@ source <(scripts/env)
 cargo build --release --quiet --example encode_throughput -j "$threads"
 ours_f32="$(target/release/examples/encode_throughput --passages "$passages" --threads "$threads")"
 ours_int8="$(target/release/examples/encode_throughput --int8 --passages "$passages" --threads "$threads")"
-peer="$(.venv/bin/python benches/peers/encode_sentence_transformers.py --passages "$passages" --threads "$threads" 2>/dev/null)"
+peer="$("${PEER_PYTHON:-$RXGRAPH_VENV/bin/python}" benches/peers/encode_sentence_transformers.py --passages "$passages" --threads "$threads" 2>/dev/null)"
 printf '%s\n%s\n%s\n' "$ours_f32" "$ours_int8" "$peer"
 
 rate() { sed -E 's/.*= ([0-9.]+) passages\/s.*/\1/' <<<"$1"; }
