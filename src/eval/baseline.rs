@@ -120,23 +120,13 @@ impl LinkScorer for DegreePrior {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kg::{GraphBuilder, Schema};
+    use crate::kg::fixture::indication_graph;
 
     fn graph() -> KnowledgeGraph {
-        let mut builder = GraphBuilder::new(Schema::hetionet());
-        for i in 0..3 {
-            builder
-                .add_node(&format!("DB{i}"), "Compound", "c", None)
-                .unwrap();
-            builder
-                .add_node(&format!("DOID:{i}"), "Disease", "d", None)
-                .unwrap();
-        }
-        builder.add_edge("Compound::DB0", "CtD", "Disease::DOID:0", None);
-        builder.add_edge("Compound::DB0", "CtD", "Disease::DOID:1", None);
-        builder.add_edge("Compound::DB1", "CtD", "Disease::DOID:1", None);
-        builder.add_edge("Compound::DB2", "CpD", "Disease::DOID:2", None);
-        builder.build().unwrap()
+        indication_graph(
+            3,
+            &[(0, "CtD", 0), (0, "CtD", 1), (1, "CtD", 1), (2, "CpD", 2)],
+        )
     }
 
     #[test]

@@ -335,7 +335,7 @@ fn rank_batch(
 mod tests {
     use super::*;
     use crate::eval::FilterGroups;
-    use crate::kg::{GraphBuilder, Schema};
+    use crate::kg::fixture::indication_graph;
 
     /// Scores a candidate by its node index, so higher indices rank first.
     struct IndexScorer;
@@ -363,20 +363,10 @@ mod tests {
 
     /// Three compounds, three diseases; DB0 treats all diseases and palliates none.
     fn graph() -> KnowledgeGraph {
-        let mut builder = GraphBuilder::new(Schema::hetionet());
-        for i in 0..3 {
-            builder
-                .add_node(&format!("DB{i}"), "Compound", "c", None)
-                .unwrap();
-            builder
-                .add_node(&format!("DOID:{i}"), "Disease", "d", None)
-                .unwrap();
-        }
-        for d in 0..3 {
-            builder.add_edge("Compound::DB0", "CtD", &format!("Disease::DOID:{d}"), None);
-        }
-        builder.add_edge("Compound::DB2", "CpD", "Disease::DOID:0", None);
-        builder.build().unwrap()
+        indication_graph(
+            3,
+            &[(0, "CtD", 0), (0, "CtD", 1), (0, "CtD", 2), (2, "CpD", 0)],
+        )
     }
 
     #[test]

@@ -7,6 +7,8 @@
 
 mod builder;
 mod error;
+#[cfg(test)]
+pub(crate) mod fixture;
 mod graph;
 pub mod ingest;
 pub mod query;

@@ -265,7 +265,7 @@ impl Split {
                 pairs.dedup();
                 let parts = assign(&mut pairs, &mut rng, valid, test).ok_or_else(|| {
                     invalid(format!(
-                        "{} target pairs are too few to hold out {test} of them",
+                        "too few target pairs ({}) for a test share of {test}; raise --test-fraction or add edges",
                         pairs.len()
                     ))
                 })?;
@@ -320,7 +320,7 @@ impl Split {
                 let node_parts: HashMap<u32, Part> = assign(&mut nodes, &mut rng, valid, test)
                     .ok_or_else(|| {
                         invalid(format!(
-                            "{} {kind} nodes are too few to hold out {test} of them",
+                            "too few {kind} nodes ({}) for a test share of {test}; raise --test-fraction or add edges",
                             nodes.len()
                         ))
                     })?

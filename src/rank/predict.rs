@@ -427,26 +427,10 @@ mod tests {
     #[test]
     fn rank_many_equals_rank_per_node() {
         use crate::eval::{DegreePrior, FilterGroups};
-        use crate::kg::{GraphBuilder, Schema};
+        use crate::kg::fixture::indication_graph;
 
-        let mut builder = GraphBuilder::new(Schema::hetionet());
-        for i in 0..5 {
-            builder
-                .add_node(&format!("DB{i}"), "Compound", "c", None)
-                .unwrap();
-            builder
-                .add_node(&format!("DOID:{i}"), "Disease", "d", None)
-                .unwrap();
-        }
-        for (c, d) in [(0, 0), (0, 1), (1, 1), (2, 3), (3, 3), (4, 3)] {
-            builder.add_edge(
-                &format!("Compound::DB{c}"),
-                "CtD",
-                &format!("Disease::DOID:{d}"),
-                None,
-            );
-        }
-        let graph = builder.build().unwrap();
+        let edges = [(0, 0), (0, 1), (1, 1), (2, 3), (3, 3), (4, 3)].map(|(c, d)| (c, "CtD", d));
+        let graph = indication_graph(5, &edges);
         let prior = DegreePrior::new(&graph, graph.edges());
         let known = KnownTriples::new(
             &graph,
