@@ -228,7 +228,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub split: Option<String>,
 
-    /// Device: cpu or cuda [default: cuda when available, else cpu].
+    /// Device: cpu, cuda or auto [default: auto, CUDA when available, else the CPU].
     #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
 

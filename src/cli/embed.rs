@@ -29,8 +29,9 @@ pub struct EmbedArgs {
     #[arg(long, default_value_t = 32)]
     pub batch_size: usize,
 
-    /// Device to encode on [default: cuda when available, else cpu].
-    #[arg(long, value_parser = ["cpu", "cuda"])]
+    /// Device to encode on: cpu, cuda or auto [default: auto, CUDA when available, else the
+    /// CPU].
+    #[arg(long, value_parser = ["cpu", "cuda", "auto"])]
     pub device: Option<String>,
 
     /// Quantise the dense layers to int8 (CPU only). Vectors differ slightly (cosine to
@@ -138,17 +139,7 @@ pub fn run(args: &EmbedArgs, show_progress: bool) -> anyhow::Result<()> {
 }
 
 fn load_encoder(args: &EmbedArgs) -> anyhow::Result<TextEncoder> {
-    let device = match args.device.as_deref() {
-        Some("cpu") => tch::Device::Cpu,
-        Some(_) => {
-            anyhow::ensure!(
-                tch::Cuda::is_available(),
-                "--device cuda: no CUDA device is available; pass --device cpu"
-            );
-            tch::Device::Cuda(0)
-        }
-        None => tch::Device::cuda_if_available(),
-    };
+    let device = super::device::parse_device(args.device.as_deref().unwrap_or("auto"))?;
     let model_dir = match &args.model {
         Some(dir) => dir.clone(),
         None => TextEncoder::default_model_dir()

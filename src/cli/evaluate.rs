@@ -23,9 +23,7 @@ pub fn run(args: &EvaluateArgs, show_progress: bool) -> anyhow::Result<()> {
             );
         }
     }
-    if !["cpu", "cuda", "auto"].contains(&args.device.as_str()) {
-        bail!("invalid --device {:?}; use cpu, cuda or auto", args.device);
-    }
+    let device = super::device::parse_device(&args.device)?;
     let workdir = WorkDir::open(&args.workdir)
         .with_context(|| format!("failed to open --workdir {}", args.workdir.display()))?;
     let names = workdir.split_names();
@@ -57,8 +55,7 @@ pub fn run(args: &EvaluateArgs, show_progress: bool) -> anyhow::Result<()> {
     let known = KnownTriples::new(&graph, graph.edges(), &config.filter_groups);
     let model = match &args.model {
         Some(dir) => {
-            let scorer =
-                super::scoring::load_model(dir, &graph, super::scoring::device(&args.device))?;
+            let scorer = super::scoring::load_model(dir, &graph, device)?;
             Some(evaluate_scorer(
                 scorer.as_ref(),
                 &graph,

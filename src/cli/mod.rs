@@ -3,6 +3,7 @@
 //! `main.rs` parses [`Cli`], sets up logging and calls [`run`].
 
 mod args;
+mod device;
 mod embed;
 mod evaluate;
 mod info;

@@ -36,9 +36,7 @@ pub struct Scoring {
 /// Opens the work directory and resolves the scorer source; both are cheap checks that run
 /// before the graph is read.
 pub fn open(args: &ScorerArgs) -> anyhow::Result<(WorkDir, ScorerSource)> {
-    if !["cpu", "cuda", "auto"].contains(&args.device.as_str()) {
-        bail!("invalid --device {:?}; use cpu, cuda or auto", args.device);
-    }
+    super::device::parse_device(&args.device)?;
     let workdir = WorkDir::open(&args.workdir)
         .with_context(|| format!("failed to open --workdir {}", args.workdir.display()))?;
     let source = if args.baseline {
@@ -139,7 +137,10 @@ pub fn load(
     );
 
     let (scorer, model_dir): (Box<dyn LinkScorer>, Option<PathBuf>) = match source {
-        ScorerSource::Model(dir) => (load_model(&dir, graph, device(&args.device))?, Some(dir)),
+        ScorerSource::Model(dir) => (
+            load_model(&dir, graph, super::device::parse_device(&args.device)?)?,
+            Some(dir),
+        ),
         ScorerSource::Baseline => (Box::new(DegreePrior::new(graph, &split.train(graph))), None),
     };
     tracing::info!(scorer = scorer.name(), split = %split_name, "scorer loaded");
@@ -225,16 +226,6 @@ fn model_split(dir: &Path) -> anyhow::Result<Option<String>> {
     let manifest: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("invalid model manifest {}", path.display()))?;
     Ok(manifest["config"]["split"].as_str().map(str::to_owned))
-}
-
-/// Resolves a `--device` value checked by the caller; `auto` picks CUDA when libtorch
-/// finds a GPU.
-pub(super) fn device(text: &str) -> tch::Device {
-    match text {
-        "cpu" => tch::Device::Cpu,
-        "cuda" => tch::Device::Cuda(0),
-        _ => tch::Device::cuda_if_available(),
-    }
 }
 
 /// Loads the trained model in `dir` as a scorer.

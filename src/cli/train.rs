@@ -20,16 +20,7 @@ pub fn run(args: &TrainArgs, show_progress: bool, threads: Option<usize>) -> any
     }
     config.validate().context("resolved config")?;
 
-    let device = match args.device.as_deref() {
-        None => tch::Device::cuda_if_available(),
-        Some("cpu") => tch::Device::Cpu,
-        Some("cuda") if tch::Cuda::is_available() => tch::Device::Cuda(0),
-        Some("cuda") => anyhow::bail!(
-            "--device cuda: no CUDA device is available (build with `--features cuda` on a GPU machine), \
-             or pass --device cpu"
-        ),
-        Some(other) => anyhow::bail!("--device {other:?} is not supported; use cpu or cuda"),
-    };
+    let device = super::device::parse_device(args.device.as_deref().unwrap_or("auto"))?;
     crate::model::trainer::retain_freed_memory();
     if let Some(threads) = threads {
         tch::set_num_threads(i32::try_from(threads).context("--threads")?);
