@@ -726,6 +726,24 @@ fn sparql_timeout_stops_heavy_query() {
 }
 
 #[test]
+fn sparql_timeout_stops_heavy_group() {
+    let base = plain();
+    // Every pair of the 475k triples enters the GROUP BY of the COUNT.
+    let heavy = sparql_url(
+        base,
+        "SELECT ?b (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } GROUP BY ?b",
+    );
+    let started = Instant::now();
+    let reply = get(&heavy);
+    assert_error(&reply, 504);
+    assert!(
+        started.elapsed() < Duration::from_millis(3000),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn example_graph_queries_match_expected() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
     for name in ["relation_counts", "drug_indications", "class_members"] {

@@ -1,14 +1,14 @@
 //! Evaluation of one SPARQL query on its own thread, with a deadline, a row cap and a budget
-//! for sorts, groups and DISTINCTs.
+//! for sorts and DISTINCTs.
 //!
 //! What stops a query, and where:
 //! - store scans read the [`CancellationToken`], which the handler cancels at the deadline
 //!   or when the client goes away;
 //! - the loop that serialises results checks the deadline before each solution and stops
 //!   at the row cap (the response is then truncated, not failed);
-//! - the guard functions that [`super::guard`] puts under every sort, group and DISTINCT
-//!   check the deadline (and, under sorts and DISTINCTs, count the solutions they buffer)
-//!   and unwind the evaluation thread when either runs out.
+//! - the guard function that [`super::guard`] puts under every sort and DISTINCT checks the
+//!   deadline, counts the solutions they buffer and unwinds the evaluation thread when
+//!   either runs out.
 //!
 //! # Limitations
 //! A sort that has already collected its input (at most the budget) runs to its end after
@@ -34,7 +34,7 @@ use super::negotiate::Output;
 pub enum Stop {
     /// The deadline passed.
     Deadline,
-    /// Sorts, groups and DISTINCTs buffered more solutions than the budget.
+    /// Sorts and DISTINCTs buffered more solutions than the budget.
     Budget,
     /// The request was dropped, usually because the client disconnected.
     Abandoned,
@@ -77,7 +77,10 @@ impl Budget {
         }
     }
 
-    /// Counts one buffered solution and checks the limits; the buffer guard calls it.
+    /// Counts one buffered solution and checks the budget, the deadline and the client; the
+    /// buffer guard calls it.
+    ///
+    /// Returns no value, so the guard's variable stays unbound and costs no term encoding.
     ///
     /// # Panics
     /// Unwinds with a [`Stop`] payload when the query must stop; [`run`] catches it.
@@ -86,16 +89,6 @@ impl Budget {
         if buffered > self.max_buffered {
             std::panic::panic_any(Stop::Budget);
         }
-        self.time_guard()
-    }
-
-    /// Checks the deadline and the client; the time guard calls it.
-    ///
-    /// Returns no value, so the guard's variable stays unbound and costs no term encoding.
-    ///
-    /// # Panics
-    /// Unwinds with a [`Stop`] payload when the query must stop; [`run`] catches it.
-    pub fn time_guard(&self) -> Option<oxigraph::model::Term> {
         if let Some(stop) = self.check() {
             std::panic::panic_any(stop);
         }

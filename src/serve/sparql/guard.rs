@@ -1,12 +1,15 @@
-//! Query rewriting that bounds what sorts, groups and DISTINCTs can consume.
+//! Query rewriting that bounds what sorts and DISTINCTs can consume.
 //!
 //! Oxigraph's evaluator reads the cancellation token only while scanning the store, and an
 //! `ORDER BY` collects all its input and sorts it without looking at the token. This module
-//! puts `BIND(<guard>() AS ?_)` directly under every `ORDER BY`, `DISTINCT` and `GROUP BY`,
-//! so a guard function runs once for each solution entering them. The guards (see
-//! [`super::eval::Budget`]) stop evaluation by unwinding when the deadline passes or the
-//! client disconnects. `ORDER BY` and `DISTINCT` keep every solution they receive, so their
-//! guard also counts those solutions against the budget.
+//! puts `BIND(<guard>() AS ?_)` directly under every `ORDER BY` and `DISTINCT`, so a guard
+//! function runs once for each solution entering them. The guard (see
+//! [`super::eval::Budget::buffer_guard`]) counts those solutions against the budget and stops
+//! evaluation by unwinding when the budget or the deadline runs out, or the client
+//! disconnects.
+//!
+//! A `GROUP BY` gets no guard: its input comes from store scans, which read the token, and a
+//! guard per solution made a GROUP BY over all edges about 11 % slower.
 //!
 //! # Limitations
 //! Patterns inside `FILTER EXISTS` are not rewritten. A sort that has collected its input
@@ -19,10 +22,8 @@ use spargebra::Query;
 
 /// IRI of the guard that checks the deadline and counts buffered solutions.
 pub const BUFFER_GUARD_IRI: &str = "urn:rxgraph:internal:buffer-guard";
-/// IRI of the guard that checks the deadline only.
-pub const TIME_GUARD_IRI: &str = "urn:rxgraph:internal:time-guard";
 
-/// Adds a guard under every sort, group and DISTINCT of `query`.
+/// Adds a guard under every sort and DISTINCT of `query`.
 pub fn add_guards(query: Query) -> Query {
     let mut next = 0;
     match query {
@@ -94,14 +95,11 @@ fn guard(pattern: GraphPattern, next: &mut usize) -> GraphPattern {
             inner,
             variables,
             aggregates,
-        } => {
-            let inner = recurse(inner);
-            GraphPattern::Group {
-                inner: guarded(*inner, TIME_GUARD_IRI, next),
-                variables,
-                aggregates,
-            }
-        }
+        } => GraphPattern::Group {
+            inner: recurse(inner),
+            variables,
+            aggregates,
+        },
         GraphPattern::Distinct { inner } => {
             let inner = recurse(inner);
             GraphPattern::Distinct {
@@ -187,7 +185,7 @@ mod tests {
     use spargebra::SparqlParser;
 
     #[test]
-    fn add_guards_wraps_order_group_and_distinct() {
+    fn add_guards_wraps_order_and_distinct() {
         let query = SparqlParser::new()
             .parse_query(
                 "SELECT DISTINCT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY ?n",
@@ -195,7 +193,6 @@ mod tests {
             .unwrap();
         let text = add_guards(query).to_string();
         assert_eq!(text.matches(BUFFER_GUARD_IRI).count(), 2, "{text}");
-        assert_eq!(text.matches(TIME_GUARD_IRI).count(), 1, "{text}");
     }
 
     #[test]
@@ -203,6 +200,5 @@ mod tests {
         let query = SparqlParser::new().parse_query("ASK { ?s ?p ?o }").unwrap();
         let text = add_guards(query).to_string();
         assert!(!text.contains(BUFFER_GUARD_IRI), "{text}");
-        assert!(!text.contains(TIME_GUARD_IRI), "{text}");
     }
 }

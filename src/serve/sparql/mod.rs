@@ -392,16 +392,13 @@ fn evaluator(
     budget: &Arc<Budget>,
     token: &CancellationToken,
 ) -> SparqlEvaluator {
-    let (buffer_budget, time_budget) = (Arc::clone(budget), Arc::clone(budget));
+    let buffer_budget = Arc::clone(budget);
     let mut evaluator = SparqlEvaluator::new()
         .with_cancellation_token(token.clone())
         .with_custom_function(
             NamedNode::new_unchecked(guard::BUFFER_GUARD_IRI),
             move |_| buffer_budget.buffer_guard(),
-        )
-        .with_custom_function(NamedNode::new_unchecked(guard::TIME_GUARD_IRI), move |_| {
-            time_budget.time_guard()
-        });
+        );
     if loaded.model.is_some() {
         let loaded = Arc::clone(loaded);
         evaluator = evaluator.with_custom_function(
