@@ -13,7 +13,7 @@ use super::scoring;
 use crate::kg::{KnowledgeGraph, RelationId};
 use crate::rank::{
     check_k, prediction_rows, resolve_entity, write_all_pairs, write_csv, write_parquet,
-    CandidateEvidence, Evidence, ExplainOptions, PathExplainer, Query, RankError, Ranker, Ranking,
+    CandidateEvidence, Evidence, ExplainOptions, PathExplainer, Query, RankError, Ranking,
 };
 
 /// Output formats of the ranked table.
@@ -70,12 +70,7 @@ pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
         .with_context(|| format!("invalid {flag}"))?;
     let query = Query::new(&graph, node, relation)?;
     let scoring = scoring::load(&args.scorer, &workdir, &graph, source, relation)?;
-    let ranker = Ranker::new(
-        &graph,
-        scoring.scorer.as_ref(),
-        &scoring.known,
-        Some(&scoring.calibration),
-    );
+    let ranker = scoring.ranker(&graph);
     let ranking = ranker.rank(&query, k)?;
 
     let explainer = args

@@ -17,7 +17,7 @@ use crate::model::LinkScorer;
 use crate::rank::calibrate::{CALIBRATION_SEED, NEGATIVES_PER_POSITIVE};
 use crate::rank::{
     check_k, prediction_rows, resolve_entity, Evidence, ExplainOptions, PathExplainer, Query,
-    RankError, Ranker,
+    RankError,
 };
 use crate::report::{write_report, Curves, ModelCard, ReportInput, ScoredCurves, TrainingCurve};
 
@@ -56,12 +56,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let scoring = scoring::load(&args.scorer, &workdir, &graph, source, relation)?;
 
     // Rank, then gather the evidence of the top k.
-    let ranker = Ranker::new(
-        &graph,
-        scoring.scorer.as_ref(),
-        &scoring.known,
-        Some(&scoring.calibration),
-    );
+    let ranker = scoring.ranker(&graph);
     let all_scores = ranker.score_all(&query)?;
     let ranking = ranker.rank_scores(&query, &all_scores, k);
     let range = query.candidates(&graph);

@@ -9,7 +9,7 @@ use super::args::ScorerArgs;
 use crate::eval::{DegreePrior, FilterGroups, KnownTriples};
 use crate::kg::{KindId, KnowledgeGraph, RelationId, Split, WorkDir};
 use crate::model::LinkScorer;
-use crate::rank::{Calibration, GeneAnnotations, MentionIndex, RankError};
+use crate::rank::{Calibration, GeneAnnotations, MentionIndex, RankError, Ranker};
 
 /// Source of the scores, resolved before the graph is read.
 pub enum ScorerSource {
@@ -31,6 +31,18 @@ pub struct Scoring {
     pub known: KnownTriples,
     /// Platt fits per relation.
     pub calibration: Calibration,
+}
+
+impl Scoring {
+    /// Returns a ranker of `graph` with this scorer, filter and calibration.
+    pub fn ranker<'a>(&'a self, graph: &'a KnowledgeGraph) -> Ranker<'a> {
+        Ranker::new(
+            graph,
+            self.scorer.as_ref(),
+            &self.known,
+            Some(&self.calibration),
+        )
+    }
 }
 
 /// Opens the work directory and resolves the scorer source; both are cheap checks that run
