@@ -271,6 +271,8 @@ fn report_renders_table_plots_evidence() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("id=\"candidate-table\""));
     assert!(page.contains("multiple sclerosis"));
+    assert!(page.contains("id=\"split-note\""));
+    assert!(page.contains("known links of multiple sclerosis"));
     assert!(
         page.matches("<svg").count() >= 3,
         "histogram, ROC and PR plots"

@@ -3,6 +3,7 @@
 use anyhow::{bail, Context};
 
 use super::args::QueryArgs;
+use crate::kg::schema::VOCAB;
 use crate::kg::{query, store, WorkDir};
 
 pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
@@ -13,6 +14,12 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
             .with_context(|| format!("failed to read --file {}", path.display()))?,
         (None, None) => unreachable!("clap requires a query or --file"),
     };
+    if reads_predictions(&text) {
+        tracing::warn!(
+            "the query reads the graph rx:predictions, which only `rxgraph serve --model DIR` \
+             fills, so offline it matches nothing; send it to a server's /sparql instead"
+        );
+    }
     let rdf = store::open_store(&workdir.store_path())?;
     let stdout = std::io::stdout().lock();
     match query::run(&rdf, &text, &args.format, std::io::BufWriter::new(stdout)) {
@@ -24,5 +31,31 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
             args.workdir.display()
         ),
         result => Ok(result?),
+    }
+}
+
+/// Returns whether `text` parses as a query that names the predictions graph. The parser
+/// expands prefixes, so `rx:predictions` and the full IRI are both found.
+fn reads_predictions(text: &str) -> bool {
+    spargebra::SparqlParser::new()
+        .parse_query(text)
+        .is_ok_and(|query| query.to_string().contains(&format!("<{VOCAB}predictions>")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_predictions_finds_prefixed_graph() {
+        let query = "PREFIX rx: <https://w3id.org/rxgraph/vocab#>
+            SELECT * WHERE { GRAPH rx:predictions { ?s ?p ?o } }";
+        assert!(reads_predictions(query));
+    }
+
+    #[test]
+    fn reads_predictions_ignores_graph_queries() {
+        assert!(!reads_predictions("SELECT * WHERE { ?s ?p ?o }"));
+        assert!(!reads_predictions("not SPARQL"));
     }
 }

@@ -12,14 +12,16 @@ use super::args::ReportArgs;
 use super::count_noun;
 use super::scoring::{self, Scoring};
 use crate::eval::{sample_negatives, DegreePrior, EvaluationReport, RankMetrics};
-use crate::kg::{KnowledgeGraph, RelationId, WorkDir};
+use crate::kg::{KnowledgeGraph, Part, RelationId, Split, WorkDir};
 use crate::model::LinkScorer;
 use crate::rank::calibrate::{CALIBRATION_SEED, NEGATIVES_PER_POSITIVE};
 use crate::rank::{
     check_k, prediction_rows, resolve_entity, Evidence, ExplainOptions, PathExplainer, Query,
     RankError,
 };
-use crate::report::{write_report, Curves, ModelCard, ReportInput, ScoredCurves, TrainingCurve};
+use crate::report::{
+    write_report, Curves, ModelCard, ReportInput, ScoredCurves, SplitLinks, TrainingCurve,
+};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let k = usize::try_from(args.k).map_err(|_| RankError::InvalidK {
@@ -94,6 +96,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
         ),
         scorer: scoring.scorer.name().to_owned(),
         split: scoring.split.config.name.clone(),
+        split_links: split_links(&graph, &scoring.split, node),
         total_candidates: ranking.total_candidates,
         known_removed: ranking.known_removed,
         candidates: &candidates,
@@ -325,4 +328,22 @@ fn read_metrics(path: &Path) -> Option<EvaluationReport> {
             None
         }
     }
+}
+
+/// Counts the links of `node` in `split`'s target relations, by part.
+fn split_links(graph: &KnowledgeGraph, split: &Split, node: u32) -> SplitLinks {
+    let mut links = SplitLinks::default();
+    for (triple, part) in graph.edges().iter().zip(&split.parts) {
+        if !split.target_relations.contains(&triple.relation)
+            || (triple.head != node && triple.tail != node)
+        {
+            continue;
+        }
+        match part {
+            Part::Train => links.train += 1,
+            Part::Valid => links.valid += 1,
+            Part::Test => links.test += 1,
+        }
+    }
+    links
 }

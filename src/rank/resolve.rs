@@ -102,11 +102,72 @@ pub fn resolve_entity(
         });
     }
 
+    // An unknown id is compared with ids only: its closest names by edit distance are
+    // unrelated entities.
+    let suggestions = if looks_like_id(graph, &lower, kinds) {
+        closest_ids(graph, &lower, kinds, SUGGESTIONS)
+    } else {
+        closest_matches(graph, &lower, kinds, SUGGESTIONS)
+    };
     Err(RankError::UnknownEntity {
         query: text.to_owned(),
         expected,
-        suggestions: closest_matches(graph, &lower, kinds, SUGGESTIONS),
+        suggestions,
     })
+}
+
+/// Maximum edits between an unknown id and a suggested id.
+const MAX_ID_EDITS: usize = 1;
+
+/// Returns whether `query` (lower case) has the form of a source id of `kinds`: no spaces,
+/// a digit, and the same text before its first digit as one of their ids (`db`, `doid:`,
+/// or nothing for the numeric gene ids).
+fn looks_like_id(graph: &KnowledgeGraph, query: &str, kinds: &[KindId]) -> bool {
+    let prefix = |text: &str| -> String {
+        text.chars()
+            .take_while(|c| !c.is_ascii_digit())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    if query.contains(char::is_whitespace) || !query.contains(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let query_prefix = prefix(query.rsplit("::").next().unwrap_or(query));
+    kinds.iter().any(|&kind| {
+        graph
+            .kind_range(kind)
+            .any(|node| prefix(graph.node(node).source_id()) == query_prefix)
+    })
+}
+
+/// Returns up to `limit` nodes of `kinds` whose source id is within [`MAX_ID_EDITS`] edits
+/// of `query` (lower case, with or without its `Kind::` part), fewest edits first. Each
+/// entry reads `name (id)`.
+fn closest_ids(graph: &KnowledgeGraph, query: &str, kinds: &[KindId], limit: usize) -> Vec<String> {
+    let query: Vec<char> = query.rsplit("::").next().unwrap_or(query).chars().collect();
+    let mut scored: Vec<(usize, u32)> = kinds
+        .iter()
+        .flat_map(|&kind| graph.kind_range(kind))
+        .filter_map(|node| {
+            let id: Vec<char> = graph
+                .node(node)
+                .source_id()
+                .to_lowercase()
+                .chars()
+                .collect();
+            if id.len().abs_diff(query.len()) > MAX_ID_EDITS {
+                return None;
+            }
+            let edits = levenshtein(&query, &id);
+            (edits <= MAX_ID_EDITS).then_some((edits, node))
+        })
+        .collect();
+    scored.sort_unstable();
+    scored
+        .into_iter()
+        .take(limit)
+        .map(|(_, node)| label(graph, node))
+        .collect()
 }
 
 /// Maximum query length, in characters, that fuzzy matching compares by edits. A longer
@@ -377,6 +438,19 @@ mod tests {
         assert!(matches!(error, RankError::WrongKind { .. }), "{error}");
         let by_name = resolve_entity(&g, "aspirin", &[kind(&g, "Gene")]).unwrap_err();
         assert!(matches!(by_name, RankError::WrongKind { .. }), "{by_name}");
+    }
+
+    #[test]
+    fn unknown_id_lists_close_ids_only() {
+        let g = graph();
+        let compound = kind(&g, "Compound");
+        let suggestions = |text: &str| match resolve_entity(&g, text, &[compound]) {
+            Err(RankError::UnknownEntity { suggestions, .. }) => suggestions,
+            other => panic!("expected UnknownEntity for {text}, got {other:?}"),
+        };
+        assert_eq!(suggestions("DB0945"), ["Aspirin (Compound::DB00945)"]);
+        assert!(suggestions("DB99999").is_empty());
+        assert!(suggestions("Compound::DB77777").is_empty());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use plotters::style::RGBColor;
 const STYLE: &str = "\
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px auto;max-width:1180px;color:#1d2430;line-height:1.4}\
 h1{font-size:1.6em;margin-bottom:4px}h2{font-size:1.25em;margin-top:32px;border-bottom:1px solid #d0d6de}\
-.meta{color:#5a6472}table{border-collapse:collapse;width:100%;font-size:.92em}\
+.meta{color:#5a6472}.note{background:#fff6e0;border-left:4px solid #e0a000;padding:.4em .8em}table{border-collapse:collapse;width:100%;font-size:.92em}\
 th,td{border-bottom:1px solid #e3e7ec;padding:4px 8px;text-align:left;vertical-align:top}\
 th{background:#f3f5f8}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 .plots{display:flex;flex-wrap:wrap;gap:16px}.plot{flex:0 0 auto}.plot p{margin:2px 0;color:#5a6472;font-size:.85em}\
@@ -63,12 +63,53 @@ pub(super) fn render(input: &ReportInput<'_>) -> String {
         escape(env!("CARGO_PKG_VERSION")),
     );
 
+    split_note(&mut page, input);
     candidate_table(&mut page, input.candidates);
     plots_section(&mut page, input);
     evidence_section(&mut page, input.candidates);
     model_card(&mut page, input);
     page.push_str("</body></html>\n");
     page
+}
+
+/// Says how many of the queried node's known links the model trained on, so that a reader
+/// knows whether the ranking tests the model on this node or uses what is known of it.
+fn split_note(page: &mut String, input: &ReportInput<'_>) {
+    let links = input.split_links;
+    let held_out = links.valid + links.test;
+    let name = escape(&input.query_name);
+    let split = escape(&input.split);
+    let text = if held_out == 0 {
+        format!(
+            "All {} known links of {name} in the split's relations are in the training part \
+             of split {split}.",
+            links.train
+        )
+    } else if links.train == 0 {
+        format!(
+            "Split {split} holds out all {held_out} known links of {name} ({} in validation, \
+             {} in test): the model was trained without any of them, so this ranking tests \
+             the model on an unseen {}. Explanation paths use every edge of the graph, the \
+             held-out links included.",
+            links.valid,
+            links.test,
+            if input.question.contains("disease") {
+                "disease"
+            } else {
+                "drug"
+            }
+        )
+    } else {
+        format!(
+            "Split {split} holds out {held_out} of the {} known links of {name} ({} in \
+             validation, {} in test); the model trained on the other {}.",
+            links.train + held_out,
+            links.valid,
+            links.test,
+            links.train
+        )
+    };
+    let _ = writeln!(page, "<p class=\"note\" id=\"split-note\">{text}</p>");
 }
 
 fn candidate_table(page: &mut String, candidates: &[CandidateEvidence]) {

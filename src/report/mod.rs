@@ -7,7 +7,7 @@
 //! curve and a [`ModelCard`]. [`html::escape`] escapes every text that enters the page.
 //!
 //! ```
-//! use rxgraph::report::{write_report, ModelCard, ReportInput};
+//! use rxgraph::report::{write_report, ModelCard, ReportInput, SplitLinks};
 //!
 //! let input = ReportInput {
 //!     question: "drugs for a disease".into(),
@@ -16,6 +16,7 @@
 //!     relation_label: "Compound–treats–Disease".into(),
 //!     scorer: "degree prior".into(),
 //!     split: "indication-random".into(),
+//!     split_links: SplitLinks { train: 0, valid: 1, test: 0 },
 //!     total_candidates: 3,
 //!     known_removed: 1,
 //!     candidates: &[],
@@ -31,6 +32,7 @@
 //! write_report(&input, &html).unwrap();
 //! let page = std::fs::read_to_string(&html).unwrap();
 //! assert!(page.contains("&lt;asthma&gt;") && page.contains("<svg"));
+//! assert!(page.contains("holds out all 1 known links of &lt;asthma&gt;"));
 //! assert!(html.with_extension("csv").is_file());
 //! ```
 
@@ -87,6 +89,8 @@ pub struct ReportInput<'a> {
     pub scorer: String,
     /// Split used for calibration and curves.
     pub split: String,
+    /// Known links of the queried node in the split's target relations, by part.
+    pub split_links: SplitLinks,
     /// Candidates of the ranked kind, known links included.
     pub total_candidates: usize,
     /// Candidates removed as known links.
@@ -105,6 +109,18 @@ pub struct ReportInput<'a> {
     pub training: Option<TrainingCurve>,
     /// Model card.
     pub card: ModelCard,
+}
+
+/// Numbers of the queried node's links in each part of a split, counting only the split's
+/// target relations (such as CtD and CpD).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SplitLinks {
+    /// Links the model trained on.
+    pub train: usize,
+    /// Links held out for validation.
+    pub valid: usize,
+    /// Links held out for test.
+    pub test: usize,
 }
 
 /// Writes `html` and, beside it, the table as `.csv` and `.parquet` (same stem).
