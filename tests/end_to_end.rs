@@ -266,22 +266,20 @@ fn cli_files_server_and_sparql_client() {
     assert_eq!(rest_ids, predicted_ids);
 
     let top_iri = rest["candidates"][0]["iri"].as_str().unwrap();
-    let script = format!(
-        r#"
+    let script = r#"
 import sys
 from SPARQLWrapper import JSON, SPARQLWrapper
 sparql = SPARQLWrapper(sys.argv[1])
 sparql.setQuery("""
 PREFIX rx: <https://w3id.org/rxgraph/vocab#>
-SELECT ?drug ?score WHERE {{
-  GRAPH rx:predictions {{ ?p rx:object <http://purl.obolibrary.org/obo/DOID_9352> ; rx:subject ?drug ; rx:score ?score }}
-}} ORDER BY DESC(?score) LIMIT 1
+SELECT ?drug ?score WHERE {
+  GRAPH rx:predictions { ?p rx:object <http://purl.obolibrary.org/obo/DOID_9352> ; rx:subject ?drug ; rx:score ?score }
+} ORDER BY DESC(?score) LIMIT 1
 """)
 sparql.setReturnFormat(JSON)
 rows = sparql.query().convert()["results"]["bindings"]
 print(rows[0]["drug"]["value"])
-"#
-    );
+"#;
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
     let mut child = ProcessCommand::new(&python)
         .args(["-", &format!("{}/sparql", server.base)])
