@@ -41,7 +41,7 @@ fn write_subgraph(dir: &Path) -> (PathBuf, PathBuf, HashSet<String>) {
     std::fs::write(&nodes, read_gz(&data.join("hetionet-v1.0-nodes.tsv.gz"))).unwrap();
 
     let edges_text = read_gz(&data.join("hetionet-v1.0-edges-12.sif.gz"));
-    let mut kept = String::new();
+    let mut subgraph_edges = String::new();
     let mut known = HashSet::new();
     for (number, line) in edges_text.lines().enumerate() {
         let fields: Vec<&str> = line.split('\t').collect();
@@ -51,11 +51,11 @@ fn write_subgraph(dir: &Path) -> (PathBuf, PathBuf, HashSet<String>) {
         if matches!(fields[1], "CtD" | "CpD") && fields[2] == TYPE_2_DIABETES {
             known.insert(fields[0].to_owned());
         }
-        kept.push_str(line);
-        kept.push('\n');
+        subgraph_edges.push_str(line);
+        subgraph_edges.push('\n');
     }
     let edges = dir.join("edges.sif");
-    std::fs::write(&edges, kept).unwrap();
+    std::fs::write(&edges, subgraph_edges).unwrap();
     (nodes, edges, known)
 }
 
