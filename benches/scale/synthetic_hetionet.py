@@ -9,7 +9,7 @@ in the Hetionet layout that `rxgraph ingest --nodes ... --edges ...` reads. Ever
 copied N times (`Gene::1017` becomes `Gene::1017~0` ... `Gene::1017~{N-1}`), so each kind
 has N times its nodes. For each metaedge, every copy of a node keeps that node's head
 degree and tail degree, and head and tail stubs are paired at random (a configuration
-model); pairs that repeat an edge or join a node to itself are dropped, about 1 % here.
+model). Pairs that repeat an edge or join a node to itself are dropped, about 1 % here.
 Each metaedge thus has about N times its edges with the same degree distribution. Only
 the Python standard library is used; the seed is fixed.
 """

@@ -2,7 +2,7 @@
 //!
 //! [`ScoringModel`] keeps every entity's fused vector and every relation's vector, computed
 //! once. On the CPU it scores with [`RowScorer`]'s plain loops, which need no lock and have
-//! no per-call libtorch overhead; on a GPU it scores candidate ranges with libtorch in chunks
+//! no per-call libtorch overhead. On a GPU it scores candidate ranges with libtorch in chunks,
 //! so that no intermediate tensor exceeds [`MAX_CHUNK_ELEMENTS`].
 //!
 //! ```
@@ -34,7 +34,7 @@ struct Vectors {
     relations: Tensor,
 }
 
-/// Where the vectors live.
+/// Storage of the vectors: rows in memory on the CPU, tensors on a GPU.
 #[derive(Debug)]
 enum Storage {
     /// CPU rows scored by plain loops.

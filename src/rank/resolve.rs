@@ -4,8 +4,9 @@
 //! [`resolve_entity`] tries, in order: the full id (`Gene::1017`), the source id under each
 //! accepted kind (`DOID:9352`, `1017` as a gene), a source id that only one node has
 //! (`DB00945`), and the name compared case-insensitively. A miss returns
-//! [`RankError::UnknownEntity`] with the closest names (see [`fuzzy_matches`]), and a name
-//! that several nodes share returns [`RankError::AmbiguousName`] listing their ids.
+//! [`RankError::UnknownEntity`] with the closest names (see [`fuzzy_matches`]), or for an
+//! input shaped like an id, the ids one edit away. A name that several nodes share returns
+//! [`RankError::AmbiguousName`] listing their ids.
 //!
 //! ```
 //! use rxgraph::kg::{GraphBuilder, Schema};

@@ -79,7 +79,9 @@ fn split_note(page: &mut String, input: &ReportInput<'_>) {
     let held_out = links.valid + links.test;
     let name = escape(&input.query_name);
     let split = escape(&input.split);
-    let text = if held_out == 0 {
+    let text = if held_out == 0 && links.train == 0 {
+        format!("{name} has no known links in the relations of split {split}.")
+    } else if held_out == 0 {
         format!(
             "All {} known links of {name} in the split's relations are in the training part \
              of split {split}.",
@@ -93,16 +95,12 @@ fn split_note(page: &mut String, input: &ReportInput<'_>) {
              held-out links included.",
             links.valid,
             links.test,
-            if input.question.contains("disease") {
-                "disease"
-            } else {
-                "drug"
-            }
+            escape(&kind_of(&input.query_id).to_lowercase())
         )
     } else {
         format!(
             "Split {split} holds out {held_out} of the {} known links of {name} ({} in \
-             validation, {} in test); the model trained on the other {}.",
+             validation, {} in test). The model trained on the other {}.",
             links.train + held_out,
             links.valid,
             links.test,
@@ -110,6 +108,11 @@ fn split_note(page: &mut String, input: &ReportInput<'_>) {
         )
     };
     let _ = writeln!(page, "<p class=\"note\" id=\"split-note\">{text}</p>");
+}
+
+/// Returns the kind part of a full node id (`Disease` for `Disease::DOID:9352`).
+fn kind_of(id: &str) -> &str {
+    id.split_once("::").map_or("entity", |(kind, _)| kind)
 }
 
 fn candidate_table(page: &mut String, candidates: &[CandidateEvidence]) {

@@ -1,8 +1,8 @@
 //! Ranked predictions for the API and the materialised predictions graph.
 //!
-//! Both go through the rank module's [`Ranker`] with the same known links (every edge of the
-//! graph, CtD and CpD filtering each other) and the same calibration as `rxgraph predict`,
-//! so the server returns the candidates, ranks and percentiles that the CLI prints.
+//! Both go through the rank module's [`Ranker`] with the same known links as `rxgraph
+//! predict` (every edge of the graph, CtD and CpD filtering each other) and the same
+//! calibration. So the server returns the candidates, ranks and percentiles that the CLI prints.
 
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
@@ -24,7 +24,7 @@ const MATERIALISE_BATCH: usize = 64;
 /// Relations whose predictions are materialised, when the graph has them.
 pub const MATERIALISED_RELATIONS: [&str; 2] = ["CtD", "CbG"];
 
-/// What the server ranks with: the known links, the calibration and the evidence sources,
+/// Ranking inputs of the server: the known links, the calibration and the evidence sources,
 /// loaded once at start-up.
 pub struct RankingContext {
     /// Every edge of the graph, with the indication filter groups.

@@ -206,7 +206,7 @@ pub async fn predictions(
     let explain = params.explain.unwrap_or(false);
 
     // Ranking alone takes well under a millisecond on the CPU scorer, so it runs on the
-    // worker thread; explanations search paths and run on the blocking pool.
+    // worker thread. Explanations search paths, so they run on the blocking pool.
     let rank = {
         let loaded = std::sync::Arc::clone(&loaded);
         let model = model.clone();

@@ -79,8 +79,8 @@ pub trait Interaction: Send + Sync + std::fmt::Debug {
     /// last one. Higher means more plausible.
     fn score(&self, h: &Tensor, r: &Tensor, t: &Tensor) -> Tensor;
 
-    /// How [`Self::combine_query`]'s output is compared with a candidate row, so that
-    /// `comparison().score(combined, candidate)` equals [`Self::score`] up to rounding.
+    /// Returns the comparison of [`Self::combine_query`]'s output with a candidate row, so
+    /// that `comparison().score(combined, candidate)` equals [`Self::score`] up to rounding.
     fn comparison(&self) -> Comparison;
 
     /// Writes into `out` the query entity's row combined with the relation vector (a row of
@@ -92,7 +92,7 @@ pub trait Interaction: Send + Sync + std::fmt::Debug {
 /// Comparison of a combined query row with a candidate row; higher means more plausible.
 ///
 /// Each one is a plain loop over `f32` slices with [`LANES`] partial sums, which the
-/// compiler turns into SIMD code; the CPU scorer uses them instead of libtorch for small
+/// compiler turns into SIMD code. The CPU scorer uses them instead of libtorch for small
 /// grids, where libtorch's per-operation overhead would dominate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
