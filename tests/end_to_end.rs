@@ -265,7 +265,7 @@ fn cli_files_server_and_sparql_client() {
         .collect();
     assert_eq!(rest_ids, predicted_ids);
 
-    let top_iri = rest["candidates"][0]["iri"].as_str().unwrap();
+    let top_score = rest["candidates"][0]["score"].as_f64().unwrap();
     let script = r#"
 import sys
 from SPARQLWrapper import JSON, SPARQLWrapper
@@ -278,7 +278,7 @@ SELECT ?drug ?score WHERE {
 """)
 sparql.setReturnFormat(JSON)
 rows = sparql.query().convert()["results"]["bindings"]
-print(rows[0]["drug"]["value"])
+print(rows[0]["drug"]["value"], rows[0]["score"]["value"])
 "#;
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
     let mut child = ProcessCommand::new(&python)
@@ -300,5 +300,21 @@ print(rows[0]["drug"]["value"])
         "SPARQLWrapper failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), top_iri);
+    // The materialised graph stores scores as xsd:double literals, so compare scores with a
+    // tolerance: a candidate tied with the top one within it may come first there.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (sparql_iri, sparql_score) = stdout.trim().split_once(' ').unwrap();
+    let sparql_score: f64 = sparql_score.parse().unwrap();
+    let tolerance = 1e-5 * (1.0 + top_score.abs());
+    assert!(
+        (sparql_score - top_score).abs() <= tolerance,
+        "SPARQL top score {sparql_score}, REST top score {top_score}"
+    );
+    let tied_with_top = rest["candidates"].as_array().unwrap().iter().any(|c| {
+        c["iri"] == sparql_iri && (c["score"].as_f64().unwrap() - top_score).abs() <= tolerance
+    });
+    assert!(
+        tied_with_top,
+        "SPARQL's top drug {sparql_iri} is not REST's top candidate: {body}"
+    );
 }

@@ -91,8 +91,8 @@ def find(pattern, default="0"):
     match = re.search(pattern, text)
     return match.group(1) if match else default
 rate = find(r"Requests/sec:\s+([\d.]+)")
-p50 = find(r"50%\s+(\S+)")
-p99 = find(r"99%\s+(\S+)")
+p50 = find(r"(?m)^\s+50%\s+(\S+)")
+p99 = find(r"(?m)^\s+99%\s+(\S+)")
 non_2xx = find(r"Non-2xx or 3xx responses:\s+(\d+)")
 socket_errors = find(r"Socket errors:\s+(.*)", "none")
 print(f"requests/s: {rate}")

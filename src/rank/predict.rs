@@ -385,7 +385,13 @@ impl Ord for Worst {
 fn top_k_unknown(scores: &[f32], start: u32, known: &[u32], k: usize) -> Vec<(f32, u32)> {
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
     let mut known = known.iter().copied().peekable();
+    // The worst score kept once the heap is full: most candidates score below it and are
+    // dropped by one comparison. Ties go on to the full ordering, which compares nodes.
+    let mut threshold = f32::NEG_INFINITY;
     for (offset, &score) in scores.iter().enumerate() {
+        if score < threshold {
+            continue;
+        }
         let node = start + u32::try_from(offset).expect("candidate ranges fit u32");
         while known.next_if(|&n| n < node).is_some() {}
         if known.next_if_eq(&node).is_some() {
@@ -397,6 +403,9 @@ fn top_k_unknown(scores: &[f32], start: u32, known: &[u32], k: usize) -> Vec<(f3
             if Worst(score, node) < *worst {
                 *worst = Worst(score, node);
             }
+        }
+        if heap.len() == k {
+            threshold = heap.peek().map_or(threshold, |worst| worst.0);
         }
     }
     heap.into_sorted_vec()

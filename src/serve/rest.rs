@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::body::{media_type, read_body};
@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::state::{AppState, Loaded};
 use crate::eval::Side;
 use crate::kg::{RelationId, Triple};
-use crate::rank::Query;
+use crate::rank::{Explanation, GeneFacts, PassageEvidence, Query};
 
 /// The OpenAPI 3 document of every route.
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
@@ -37,14 +37,61 @@ pub struct SearchQuery {
     limit: Option<usize>,
 }
 
+/// The fields that name an entity in every response.
+#[derive(Serialize)]
+struct EntityRef<'a> {
+    id: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    iri: &'a str,
+}
+
+impl<'a> EntityRef<'a> {
+    fn new(loaded: &'a Loaded, node: u32) -> Self {
+        let n = loaded.graph.node(node);
+        Self {
+            id: &n.id,
+            kind: &loaded.graph.schema().kinds[n.kind as usize].name,
+            name: &n.name,
+            iri: &n.iri,
+        }
+    }
+}
+
 fn entity_json(loaded: &Loaded, node: u32) -> Value {
-    let n = loaded.graph.node(node);
-    json!({
-        "id": n.id,
-        "kind": loaded.graph.schema().kinds[n.kind as usize].name,
-        "name": n.name,
-        "iri": n.iri,
-    })
+    json!(EntityRef::new(loaded, node))
+}
+
+/// Body of a `GET /api/v1/predictions` response. Typed rather than built as a
+/// `serde_json::Value`, because this is the hottest route and a `Value` tree costs an
+/// allocation per field.
+#[derive(Serialize)]
+struct PredictionsBody<'a> {
+    source: EntityRef<'a>,
+    relation: &'a str,
+    direction: &'static str,
+    model: &'a str,
+    k: usize,
+    total_candidates: usize,
+    known_removed: usize,
+    candidates: Vec<CandidateBody<'a>>,
+}
+
+/// One candidate of [`PredictionsBody`]; the evidence fields appear only with `explain`.
+#[derive(Serialize)]
+struct CandidateBody<'a> {
+    #[serde(flatten)]
+    entity: EntityRef<'a>,
+    score: f64,
+    rank: usize,
+    percentile: f64,
+    probability: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<&'a Option<Explanation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passages: Option<&'a [PassageEvidence]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gene: Option<&'a GeneFacts>,
 }
 
 fn parse_kind(loaded: &Loaded, kind: &str) -> Result<crate::kg::KindId, ApiError> {
@@ -225,34 +272,33 @@ pub async fn predictions(
     }
     .map_err(|e| ApiError::Internal(e.to_string()))?;
 
-    let candidates: Vec<Value> = evidence
+    let candidates = evidence
         .iter()
-        .map(|c| {
-            let mut entity = entity_json(&loaded, c.ranked.node);
-            entity["score"] = f64::from(c.ranked.score).into();
-            entity["rank"] = c.ranked.rank.into();
-            entity["percentile"] = c.ranked.percentile.into();
-            entity["probability"] = json!(c.ranked.probability);
-            if explain {
-                entity["explanation"] = json!(c.explanation);
-                entity["passages"] = json!(c.passages);
-                if let Some(gene) = &c.gene {
-                    entity["gene"] = json!(gene);
-                }
-            }
-            entity
+        .map(|c| CandidateBody {
+            entity: EntityRef::new(&loaded, c.ranked.node),
+            score: f64::from(c.ranked.score),
+            rank: c.ranked.rank,
+            percentile: c.ranked.percentile,
+            probability: c.ranked.probability,
+            explanation: explain.then_some(&c.explanation),
+            passages: explain.then_some(c.passages.as_slice()),
+            gene: if explain { c.gene.as_ref() } else { None },
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "source": entity_json(&loaded, source),
-        "relation": rel.abbreviation,
-        "direction": if query.side == Side::Tail { "tails" } else { "heads" },
-        "model": model.id,
-        "k": k,
-        "total_candidates": ranking.total_candidates,
-        "known_removed": ranking.known_removed,
-        "candidates": candidates,
-    })))
+    Ok(HttpResponse::Ok().json(PredictionsBody {
+        source: EntityRef::new(&loaded, source),
+        relation: &rel.abbreviation,
+        direction: if query.side == Side::Tail {
+            "tails"
+        } else {
+            "heads"
+        },
+        model: &model.id,
+        k,
+        total_candidates: ranking.total_candidates,
+        known_removed: ranking.known_removed,
+        candidates,
+    }))
 }
 
 /// One pair of `POST /api/v1/score`.

@@ -113,6 +113,7 @@ pub const LANES: usize = 8;
 impl Comparison {
     /// Scores the combined query row `query` against `candidate` (same length).
     #[must_use]
+    #[inline(always)]
     pub fn score(self, query: &[f32], candidate: &[f32]) -> f32 {
         debug_assert_eq!(query.len(), candidate.len());
         match self {
@@ -143,7 +144,7 @@ impl Comparison {
 }
 
 /// Sums `term(a[i], b[i])` over `i` with [`LANES`] independent partial sums.
-#[inline]
+#[inline(always)]
 fn lane_sum(a: &[f32], b: &[f32], term: impl Fn(f32, f32) -> f32) -> f32 {
     let mut lanes = [0.0f32; LANES];
     let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
