@@ -16,6 +16,7 @@ const PASSAGES: usize = 64;
 const THREADS: i32 = 2;
 
 fn encode_bench(criterion: &mut Criterion) {
+    rxgraph::memory::retain_freed_memory();
     let path = passages::bc5cdr_path();
     let texts = match passages::read_passages(&path, PASSAGES) {
         Ok(texts) => texts,

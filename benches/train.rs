@@ -22,7 +22,7 @@ const BATCHES: usize = 4;
 const BATCH_SIZE: usize = 1024;
 
 fn bench_train(c: &mut Criterion) {
-    rxgraph::model::trainer::retain_freed_memory();
+    rxgraph::memory::retain_freed_memory();
     let graph = ingest::load(&Sources::embedded(), false).unwrap();
     let split = Split::make(
         &graph,

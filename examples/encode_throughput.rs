@@ -13,6 +13,7 @@ use rxgraph::text::{EncoderOptions, TextEncoder};
 mod passages;
 
 fn main() -> anyhow::Result<()> {
+    rxgraph::memory::retain_freed_memory();
     let mut int8 = false;
     let mut count = 256usize;
     let mut threads = 2i32;

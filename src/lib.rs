@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod eval;
 pub mod kg;
+pub mod memory;
 pub mod model;
 pub mod progress;
 pub mod rank;

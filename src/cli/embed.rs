@@ -56,6 +56,7 @@ pub struct EmbedArgs {
 }
 
 pub fn run(args: &EmbedArgs, show_progress: bool) -> anyhow::Result<()> {
+    crate::memory::retain_freed_memory();
     let started = Instant::now();
     let workdir = WorkDir::open(&args.workdir)?;
     let graph = workdir.load_graph()?;

@@ -21,7 +21,7 @@ pub fn run(args: &TrainArgs, show_progress: bool, threads: Option<usize>) -> any
     config.validate().context("resolved config")?;
 
     let device = super::device::parse_device(args.device.as_deref().unwrap_or("auto"))?;
-    crate::model::trainer::retain_freed_memory();
+    crate::memory::retain_freed_memory();
     if let Some(threads) = threads {
         tch::set_num_threads(i32::try_from(threads).context("--threads")?);
     }

@@ -353,22 +353,6 @@ pub fn scoring_model(
     )
 }
 
-/// Keeps freed memory in the process heap instead of returning it to the kernel (glibc only).
-///
-/// A training step allocates and frees tensors of tens of MiB. By default glibc serves such
-/// sizes with `mmap` and unmaps them on free, so every step page-faults and zero-fills them
-/// again; on 2 contended cores that took about half of a TransE step (d = 256, 64 negatives,
-/// measured with `perf`). Raising the mmap and trim thresholds to 1 GiB lets the heap reuse
-/// them. Call it once at start-up, before training.
-pub fn retain_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator thresholds and is safe to call at any time.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 30);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
-    }
-}
-
 /// Returns the sampling generator of `epoch` (1-based): a fixed function of the seed and the
 /// epoch, so that a resumed run draws what an uninterrupted one would have drawn.
 #[must_use]

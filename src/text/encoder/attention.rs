@@ -87,7 +87,8 @@ impl Attention {
         )?;
         let context = context.f_transpose(1, 2)?.f_reshape([batch, seq_len, -1])?;
 
-        let output = self.output.forward(&context)?;
-        self.layer_norm.forward(&output.f_add(hidden)?)
+        // The residual is added in place, into the fresh output of the dense layer.
+        let summed = self.output.forward(&context)?.f_add_(hidden)?;
+        self.layer_norm.forward(&summed)
     }
 }

@@ -35,12 +35,14 @@ impl Activation {
         }
     }
 
-    fn forward(self, x: &Tensor) -> Result<Tensor, TchError> {
+    /// Applies the activation to `x` in place, so that no second tensor of its size is
+    /// allocated, and returns `x`.
+    fn apply(self, x: &mut Tensor) -> Result<Tensor, TchError> {
         match self {
-            Self::Gelu => x.f_gelu("none"),
-            Self::GeluTanh => x.f_gelu("tanh"),
-            Self::Relu => x.f_relu(),
-            Self::Silu => x.f_silu(),
+            Self::Gelu => x.f_gelu_("none"),
+            Self::GeluTanh => x.f_gelu_("tanh"),
+            Self::Relu => x.f_relu_(),
+            Self::Silu => x.f_silu_(),
         }
     }
 }
@@ -111,10 +113,9 @@ impl FeedForward {
 
     /// Transforms hidden [batch, seq, hidden] position by position.
     pub(crate) fn forward(&self, hidden: &Tensor) -> Result<Tensor, TchError> {
-        let inner = self
-            .activation
-            .forward(&self.intermediate.forward(hidden)?)?;
-        let output = self.output.forward(&inner)?;
-        self.layer_norm.forward(&output.f_add(hidden)?)
+        let inner = self.activation.apply(&mut self.intermediate.forward(hidden)?)?;
+        // The residual is added in place, into the fresh output of the dense layer.
+        let summed = self.output.forward(&inner)?.f_add_(hidden)?;
+        self.layer_norm.forward(&summed)
     }
 }

@@ -271,13 +271,18 @@ impl Int8Linear {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor, TchError> {
-        let smoothed = x.f_mul(&self.inverse_smoothing)?;
+        let mut smoothed = x.f_mul(&self.inverse_smoothing)?;
 
         // Scale every token to max |x| = 1, so the per-tensor quantisation is per token.
-        let token_max = smoothed.f_abs()?.f_amax([-1], true)?.f_clamp_min(1e-6)?;
-        let normalized = smoothed.f_div(&token_max)?;
+        // max |x| as max(max x, −min x) needs no temporary of the input's size.
+        let token_max = smoothed
+            .f_amax([-1], true)?
+            .f_maximum(&smoothed.f_amin([-1], true)?.f_neg()?)?
+            .f_clamp_min(1e-6)?;
+        let normalized = smoothed.f_div_(&token_max)?;
         let product = self.linears.linear(&normalized, self.index)?;
-        product.f_mul(&token_max)?.f_add(&self.bias)
+        // bias + product · token_max in one pass over the output.
+        self.bias.f_addcmul(&product, &token_max)
     }
 }
 
