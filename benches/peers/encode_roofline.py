@@ -4,7 +4,7 @@ Counts the multiply-adds that all-MiniLM-L6-v2 needs for the passages that
 encode_compare.sh encodes (dense layers and attention, padding not counted), then times
 libtorch's float32 matrix product on the encoder's own layer shapes with the same threads.
 Dividing the two gives an upper bound on the passages per second of any float32 encoder on
-the same libtorch; set a measured rate from encode_compare.sh beside it. Needs
+the same libtorch. Set a measured rate from encode_compare.sh beside it. Needs
 `scripts/setup --reference` in the venv (or the interpreter that PEER_PYTHON names there).
 
     .venv/bin/python benches/peers/encode_roofline.py [--passages 256] [--threads 2]

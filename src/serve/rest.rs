@@ -77,7 +77,7 @@ struct PredictionsBody<'a> {
     candidates: Vec<CandidateBody<'a>>,
 }
 
-/// One candidate of [`PredictionsBody`]; the evidence fields appear only with `explain`.
+/// One candidate of [`PredictionsBody`]. The evidence fields appear only with `explain`.
 #[derive(Serialize)]
 struct CandidateBody<'a> {
     #[serde(flatten)]
