@@ -22,7 +22,7 @@ from encode_sentence_transformers import BC5CDR, parse_arguments, read_passages
 
 
 def encoder_flops(lengths, config):
-    """Floating-point operations (2 per multiply-add) of one forward pass per passage."""
+    """Count the floating-point operations (2 per multiply-add) of one forward pass per passage."""
     hidden, inner, layers = (
         config["hidden_size"],
         config["intermediate_size"],
@@ -37,7 +37,7 @@ def encoder_flops(lengths, config):
 
 
 def gemm_rate(rows, hidden, inner, repeats=20):
-    """float32 FLOP/s of x·Wᵀ over the encoder's dense-layer shapes (best of a few runs)."""
+    """Time float32 x·Wᵀ at the encoder's dense-layer shapes and return FLOP/s (best of 3)."""
     shapes = [(hidden, 3 * hidden), (hidden, hidden), (hidden, inner), (inner, hidden)]
     # Outputs are allocated once, so the time is the product alone.
     inputs = [
