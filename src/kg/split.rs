@@ -243,7 +243,7 @@ impl Split {
             return Err(invalid("no target relation given".into()));
         }
         let (valid, test) = (config.valid_fraction, config.test_fraction);
-        if !(0.0..1.0).contains(&valid) || !(test > 0.0 && test < 1.0) || valid + test >= 1.0 {
+        if !((0.0..1.0).contains(&valid) && test > 0.0 && test < 1.0) || valid + test >= 1.0 {
             return Err(invalid(format!(
                 "fractions valid={valid} test={test} must satisfy 0 <= valid, 0 < test, valid + test < 1"
             )));

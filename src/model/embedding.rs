@@ -88,7 +88,6 @@ impl Embeddings {
     /// Returns the vectors `[U, entity_width]` of entities `rows` (`[U]`, int64, sorted
     /// ascending, as from `unique`), with the structural part taken from `structural`
     /// (`[U, entity_width]`, e.g. a leaf that collects this batch's gradient).
-    #[must_use]
     pub fn fuse(&self, rows: &Tensor, structural: &Tensor) -> Tensor {
         let Some(text) = &self.text else {
             return structural.shallow_clone();
@@ -110,7 +109,6 @@ impl Embeddings {
     }
 
     /// Returns the vectors `[U, entity_width]` of entities `rows` (`[U]`, int64, sorted).
-    #[must_use]
     pub fn entity_vectors(&self, rows: &Tensor) -> Tensor {
         self.fuse(rows, &self.entities.index_select(0, rows))
     }

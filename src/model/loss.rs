@@ -25,7 +25,6 @@ use tch::{Kind, Tensor};
 use super::config::LossKind;
 
 /// Returns the mean loss over the batch as a scalar tensor.
-#[must_use]
 pub fn loss(
     kind: LossKind,
     positive: &Tensor,
