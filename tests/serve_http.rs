@@ -834,6 +834,23 @@ fn predictions_rank_unknown_candidates() {
     assert_eq!(heads["direction"], "heads");
     assert_eq!(heads["candidates"][0]["kind"], "Compound");
 
+    // The server keeps rankings 5 deep (predictions_top_n), so k = 6 is scored per request
+    // while k ≤ 5 comes from the rankings of start-up: both must agree.
+    for (source, shallow) in [("DB00945", &body), ("DOID:3393", &heads)] {
+        let deep = get(&format!(
+            "{base}/api/v1/predictions?source={source}&relation=CtD&k=6"
+        ))
+        .json();
+        let cut = shallow["candidates"].as_array().unwrap().len();
+        assert_eq!(
+            deep["candidates"].as_array().unwrap()[..cut],
+            shallow["candidates"].as_array().unwrap()[..],
+            "{source}: the scored ranking differs from the stored one"
+        );
+        assert_eq!(deep["total_candidates"], shallow["total_candidates"]);
+        assert_eq!(deep["known_removed"], shallow["known_removed"]);
+    }
+
     let explained = get(&format!(
         "{base}/api/v1/predictions?source=DB00945&relation=CtD&k=3&explain=true"
     ));

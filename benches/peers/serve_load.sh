@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Load test of `rxgraph serve` on loopback with wrk: 64 connections, mixed REST and SPARQL.
 #
-#   benches/peers/serve_load.sh [--workdir DIR] [--model DIR] [--duration-s 15] [--only-predictions]
+#   benches/peers/serve_load.sh [--workdir DIR] [--model DIR] [--duration-s 15]
+#                               [--only-predictions] [--predictions-top-n N] [--workers N]
 #
 # Starts its own server on a free loopback port and stops it by PID at the end. Measures
 # the cold start (process start to /healthz 200), then runs wrk with
 # benches/peers/mixed.lua. The mix is entity search, entity lookup and a small SPARQL
-# query, plus top-k predictions (CtD both ways and CbG) when a model is given; with
-# --only-predictions (needs --model) it sends top-k predictions only. Prints req/s, p50,
-# p99 and errors.
+# query, plus top-k predictions when a model is given: CtD and CbG both ways, each for a
+# source drawn at random from every compound, disease and gene of the graph. With
+# --only-predictions (needs --model) it sends top-k predictions only.
+# --predictions-top-n goes to the server; 0 turns off the rankings computed at start-up,
+# so that every request is scored; --workers sets the server's HTTP worker threads.
+# Prints req/s, p50, p99 and errors.
 # Without --workdir it ingests the embedded graph into a temporary directory first.
 # Installs the Debian package wrk when it is missing.
 set -euo pipefail
@@ -18,13 +22,15 @@ workdir=""
 model=""
 duration_s=15
 mix=mixed
+server_args=()
 while (($#)); do
     case "$1" in
         --workdir) workdir="$2"; shift 2 ;;
         --model) model="$2"; shift 2 ;;
         --duration-s) duration_s="$2"; shift 2 ;;
         --only-predictions) mix=predictions; shift ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --predictions-top-n | --workers) server_args+=("$1" "$2"); shift 2 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "serve_load: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -68,7 +74,7 @@ model_args=()
 
 started_ns="$(date +%s%N)"
 "$binary" --quiet serve --workdir "$workdir" --bind "127.0.0.1:$port" "${model_args[@]}" \
-    2>"$scratch/server.log" &
+    "${server_args[@]}" 2>"$scratch/server.log" &
 server_pid=$!
 until [[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")" == 200 ]]; do
     kill -0 "$server_pid" 2>/dev/null || { cat "$scratch/server.log" >&2; exit 1; }
@@ -77,7 +83,14 @@ done
 ready_ns="$(date +%s%N)"
 echo "cold start (process start to /healthz 200): $(((ready_ns - started_ns) / 1000000)) ms"
 
-RXGRAPH_MIX="$mix" RXGRAPH_PREDICTIONS=$([[ -n "$model" ]] && echo 1 || echo 0) \
+# Every compound, disease and gene id, for the top-k requests' random sources.
+sources_query='PREFIX rx: <https://w3id.org/rxgraph/vocab#>
+SELECT ?id WHERE { ?node rx:id ?id
+  FILTER(STRSTARTS(?id, "Compound::") || STRSTARTS(?id, "Disease::") || STRSTARTS(?id, "Gene::")) }'
+curl -sf -H 'Accept: text/csv' --data-urlencode "query=$sources_query" "$base/sparql" \
+    | tail -n +2 | tr -d '\r' >"$scratch/sources.txt"
+
+RXGRAPH_SOURCES="$scratch/sources.txt" RXGRAPH_MIX="$mix" RXGRAPH_PREDICTIONS=$([[ -n "$model" ]] && echo 1 || echo 0) \
     wrk -t2 -c64 -d"${duration_s}s" --latency -s "$root/benches/peers/mixed.lua" "$base" \
     >"$scratch/wrk.txt"
 cat "$scratch/wrk.txt" >&2

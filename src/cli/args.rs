@@ -375,6 +375,9 @@ pub struct ServeArgs {
     pub cors_origin: Vec<String>,
 
     /// Candidates per source and relation (CtD, CbG) in the materialised predictions graph.
+    /// Every compound's CtD and CbG and every disease's CtD rankings are computed this deep
+    /// at start-up, so top-k requests with k up to N are answered without scoring. 0 turns
+    /// both off.
     #[arg(long, default_value_t = 100)]
     pub predictions_top_n: usize,
 

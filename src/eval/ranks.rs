@@ -85,6 +85,15 @@ impl Side {
             Self::Tail => "tail",
         }
     }
+
+    /// Returns the end that is given when this end is predicted.
+    #[must_use]
+    pub fn other(self) -> Self {
+        match self {
+            Self::Head => Self::Tail,
+            Self::Tail => Self::Head,
+        }
+    }
 }
 
 /// The raw and filtered rank of one test triple for one side.

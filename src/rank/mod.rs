@@ -8,6 +8,8 @@
 //! - [`PathExplainer`] finds metapaths weighted by DWPC ([`explain`]); [`MentionIndex`]
 //!   finds passages naming both ends ([`literature`]); [`gene_facts`] describes a target
 //!   ([`facts`]); [`Evidence`] gathers all three per candidate ([`evidence`]).
+//! - [`RankingTable`] keeps the top candidates of every node of a kind, ranked once, for
+//!   a server ([`table`]).
 //! - [`export`] writes the ranked table as CSV or Parquet and the scores of all pairs.
 //!
 //! ```
@@ -41,6 +43,7 @@ pub mod facts;
 pub mod literature;
 pub mod predict;
 pub mod resolve;
+pub mod table;
 
 pub use calibrate::{Calibration, PlattScaling, RelationCalibration};
 pub use error::RankError;
@@ -51,3 +54,4 @@ pub use facts::{gene_facts, FactGroup, GeneAnnotations, GeneFacts};
 pub use literature::{MentionIndex, PassageEvidence};
 pub use predict::{check_k, Query, RankedCandidate, Ranker, Ranking, MAX_K};
 pub use resolve::{closest_matches, resolve_entity};
+pub use table::RankingTable;

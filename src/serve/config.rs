@@ -29,7 +29,9 @@ pub struct ServeConfig {
     pub max_concurrent_queries: usize,
     /// Origins allowed by CORS; empty means no CORS headers, `*` allows any origin.
     pub cors_origins: Vec<String>,
-    /// Candidates per source and relation in the materialised predictions graph.
+    /// Candidates per source and relation in the materialised predictions graph, and the
+    /// depth of the rankings computed at start-up that answer top-k requests without
+    /// scoring; 0 turns both off.
     pub predictions_top_n: usize,
     /// Number of HTTP worker threads.
     pub workers: usize,

@@ -24,11 +24,21 @@ struct Histogram {
     sum_s: f64,
 }
 
+/// Counters and histograms of one route.
+#[derive(Default)]
+struct RouteMetrics {
+    /// Requests by method and status.
+    requests: BTreeMap<String, BTreeMap<u16, u64>>,
+    /// Latency by status.
+    latency: BTreeMap<u16, Histogram>,
+}
+
 /// Counters and histograms of one server.
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<(String, u16), Histogram>>,
+    /// Counters and histograms by matched route. The maps are keyed by name rather than by tuples, so that recording
+    /// a request looks the strings up without copying them.
+    routes: Mutex<BTreeMap<String, RouteMetrics>>,
     /// SPARQL queries stopped at their deadline.
     pub sparql_timeouts: AtomicU64,
     /// SPARQL queries stopped because sorts or groups buffered too many solutions.
@@ -50,16 +60,14 @@ pub struct Info<'a> {
 impl Metrics {
     /// Records one finished request; `route` is the matched pattern, not the raw path.
     pub fn record(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
-        *self
-            .requests
-            .lock()
-            .expect("metrics lock")
-            .entry((route.to_owned(), method.to_owned(), status))
+        let mut routes = self.routes.lock().expect("metrics lock");
+        let metrics = entry(&mut routes, route);
+        *entry(&mut metrics.requests, method)
+            .entry(status)
             .or_default() += 1;
 
         let seconds = elapsed.as_secs_f64();
-        let mut latency = self.latency.lock().expect("metrics lock");
-        let histogram = latency.entry((route.to_owned(), status)).or_default();
+        let histogram = metrics.latency.entry(status).or_default();
         for (bucket, bound) in histogram.buckets.iter_mut().zip(BUCKETS_S) {
             if seconds <= bound {
                 *bucket += 1;
@@ -87,43 +95,51 @@ impl Metrics {
             "# HELP rxgraph_http_requests_total HTTP requests by route, method and status.\n",
         );
         out.push_str("# TYPE rxgraph_http_requests_total counter\n");
-        for ((route, method, status), count) in self.requests.lock().expect("metrics lock").iter() {
-            let _ = writeln!(
-                out,
-                "rxgraph_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {count}",
-                escape(route),
-                escape(method)
-            );
+        let routes = self.routes.lock().expect("metrics lock");
+        for (route, metrics) in routes.iter() {
+            for (method, statuses) in &metrics.requests {
+                for (status, count) in statuses {
+                    let _ = writeln!(
+                        out,
+                        "rxgraph_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {count}",
+                        escape(route),
+                        escape(method)
+                    );
+                }
+            }
         }
 
         out.push_str(
             "# HELP rxgraph_http_request_duration_seconds Time from request to response.\n",
         );
         out.push_str("# TYPE rxgraph_http_request_duration_seconds histogram\n");
-        for ((route, status), histogram) in self.latency.lock().expect("metrics lock").iter() {
-            let labels = format!("route=\"{}\",status=\"{status}\"", escape(route));
-            for (count, bound) in histogram.buckets.iter().zip(BUCKETS_S) {
+        for (route, metrics) in routes.iter() {
+            for (status, histogram) in &metrics.latency {
+                let labels = format!("route=\"{}\",status=\"{status}\"", escape(route));
+                for (count, bound) in histogram.buckets.iter().zip(BUCKETS_S) {
+                    let _ = writeln!(
+                        out,
+                        "rxgraph_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                    );
+                }
                 let _ = writeln!(
                     out,
-                    "rxgraph_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                    "rxgraph_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                    histogram.count
+                );
+                let _ = writeln!(
+                    out,
+                    "rxgraph_http_request_duration_seconds_sum{{{labels}}} {}",
+                    histogram.sum_s
+                );
+                let _ = writeln!(
+                    out,
+                    "rxgraph_http_request_duration_seconds_count{{{labels}}} {}",
+                    histogram.count
                 );
             }
-            let _ = writeln!(
-                out,
-                "rxgraph_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                histogram.count
-            );
-            let _ = writeln!(
-                out,
-                "rxgraph_http_request_duration_seconds_sum{{{labels}}} {}",
-                histogram.sum_s
-            );
-            let _ = writeln!(
-                out,
-                "rxgraph_http_request_duration_seconds_count{{{labels}}} {}",
-                histogram.count
-            );
         }
+        drop(routes);
 
         for (name, help, value) in [
             ("rxgraph_sparql_timeouts_total", "SPARQL queries stopped at their deadline.", &self.sparql_timeouts),
@@ -138,6 +154,15 @@ impl Metrics {
         }
         out
     }
+}
+
+/// Returns the value of `key` in `map`, inserted as the default when missing. Unlike
+/// `BTreeMap::entry`, it copies the key only when inserting.
+fn entry<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
 }
 
 /// Escapes a label value (backslash, double quote, line feed).

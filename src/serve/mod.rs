@@ -319,7 +319,7 @@ fn run_http(
             .wrap_fn(|request, service| {
                 let started = Instant::now();
                 let id = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
-                let method = request.method().to_string();
+                let method = request.method().clone();
                 let state = request.app_data::<web::Data<AppState>>().cloned();
                 let span = tracing::info_span!("request", id, %method, route = tracing::field::Empty, entity = tracing::field::Empty);
                 let response = service.call(request).instrument(span.clone());
@@ -329,7 +329,7 @@ fn run_http(
                     let status = response.status().as_u16();
                     let elapsed = started.elapsed();
                     if let Some(state) = state {
-                        state.metrics.record(&route, &method, status, elapsed);
+                        state.metrics.record(&route, method.as_str(), status, elapsed);
                     }
                     span.record("route", route.as_str());
                     let _entered = span.enter();

@@ -8,6 +8,8 @@
 //! `rxgraph predict`. There are no synonyms in the graph, so a
 //! brand name finds nothing unless it is the node's name or close to it.
 
+use std::ops::Range;
+
 use crate::kg::{KindId, KnowledgeGraph};
 use crate::rank::resolve::fuzzy_matches;
 
@@ -62,7 +64,8 @@ pub struct SearchIndex {
     ids: Vec<String>,
     source_ids: Vec<String>,
     degrees: Vec<usize>,
-    kinds: Vec<KindId>,
+    /// Index range of each kind's nodes.
+    kind_ranges: Vec<Range<u32>>,
 }
 
 impl SearchIndex {
@@ -77,7 +80,9 @@ impl SearchIndex {
             degrees: (0..graph.node_count())
                 .map(|i| graph.degree(u32::try_from(i).expect("node index fits u32")))
                 .collect(),
-            kinds: nodes.iter().map(|n| n.kind).collect(),
+            kind_ranges: (0..graph.schema().kinds.len())
+                .map(|k| graph.kind_range(KindId::try_from(k).expect("kind ids fit KindId")))
+                .collect(),
         }
     }
 
@@ -97,8 +102,8 @@ impl SearchIndex {
             return Vec::new();
         }
 
-        let mut hits: Vec<Hit> = (0..self.names.len())
-            .filter(|&i| kind.is_none_or(|k| self.kinds[i] == k))
+        let mut hits: Vec<Hit> = self
+            .nodes(kind)
             .filter_map(|i| {
                 let matched = self.match_kind(i, &text)?;
                 Some(Hit {
@@ -122,15 +127,13 @@ impl SearchIndex {
     }
 
     fn fuzzy_search(&self, text: &str, kind: Option<KindId>, limit: usize) -> Vec<Hit> {
-        let candidates = (0..self.names.len())
-            .filter(|&i| kind.is_none_or(|k| self.kinds[i] == k))
-            .map(|i| {
-                (
-                    u32::try_from(i).expect("node index fits u32"),
-                    &self.names[i],
-                    &self.source_ids[i],
-                )
-            });
+        let candidates = self.nodes(kind).map(|i| {
+            (
+                u32::try_from(i).expect("node index fits u32"),
+                &self.names[i],
+                &self.source_ids[i],
+            )
+        });
         fuzzy_matches(text, candidates, limit)
             .into_iter()
             .map(|node| Hit {
@@ -140,25 +143,41 @@ impl SearchIndex {
             .collect()
     }
 
+    /// Returns the indices of the nodes of `kind`, or of all nodes. Nodes are stored by
+    /// kind, so a kind is a range.
+    fn nodes(&self, kind: Option<KindId>) -> Range<usize> {
+        kind.map_or(0..self.names.len(), |k| {
+            let range = self.kind_ranges[k as usize].clone();
+            range.start as usize..range.end as usize
+        })
+    }
+
     fn match_kind(&self, i: usize, text: &str) -> Option<MatchKind> {
         let (name, id, source_id) = (&self.names[i], &self.ids[i], &self.source_ids[i]);
         if id == text || source_id == text {
             Some(MatchKind::ExactId)
         } else if name == text {
             Some(MatchKind::ExactName)
-        } else if name.starts_with(text) {
-            Some(MatchKind::NamePrefix)
-        } else if name
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|word| word.starts_with(text))
-        {
-            Some(MatchKind::WordPrefix)
-        } else if source_id.starts_with(text) {
-            Some(MatchKind::IdPrefix)
-        } else if name.contains(text) || id.contains(text) {
-            Some(MatchKind::Substring)
         } else {
-            None
+            // One pass over the places where the text occurs in the name, first to last.
+            let mut in_name = false;
+            for (position, _) in name.match_indices(text) {
+                if position == 0 {
+                    return Some(MatchKind::NamePrefix);
+                }
+                in_name = true;
+                let before = name[..position].chars().next_back();
+                if before.is_some_and(|c| !c.is_alphanumeric()) {
+                    return Some(MatchKind::WordPrefix);
+                }
+            }
+            if source_id.starts_with(text) {
+                Some(MatchKind::IdPrefix)
+            } else if in_name || id.contains(text) {
+                Some(MatchKind::Substring)
+            } else {
+                None
+            }
         }
     }
 }

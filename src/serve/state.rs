@@ -138,7 +138,10 @@ impl Loaded {
         if let Some(model) = &model {
             tracing::info!(model = %model.id, scorer = model.scorer.name(), "model loaded");
         }
-        let ranking = ranking_context(&workdir, &graph, model.as_ref(), config)?;
+        let mut ranking = ranking_context(&workdir, &graph, model.as_ref(), config)?;
+        if let Some(model) = &model {
+            ranking.build_tables(&graph, model, config.predictions_top_n)?;
+        }
 
         // The work directory's store stays read-only: predictions and updates go into an
         // in-memory copy, so other processes can keep reading the same work directory.
@@ -147,13 +150,8 @@ impl Loaded {
         let store = if in_memory {
             let copy = copy_into_memory(&disk_store)?;
             if let Some(model) = &model {
-                materialised_predictions = predictions::materialise(
-                    &copy,
-                    &graph,
-                    &ranking,
-                    model,
-                    config.predictions_top_n,
-                )?;
+                materialised_predictions =
+                    predictions::materialise(&copy, &graph, &ranking, model)?;
             }
             copy
         } else {
@@ -250,6 +248,7 @@ fn ranking_context(
         calibration,
         mentions,
         annotations,
+        tables: Vec::new(),
     })
 }
 
