@@ -2,9 +2,10 @@
 
 Counts the multiply-adds that all-MiniLM-L6-v2 needs for the passages that
 encode_compare.sh encodes (dense layers and attention, padding not counted), then times
-libtorch's float32 matrix product on the encoder's own layer shapes with the same threads.
-Dividing the two gives an upper bound on the passages per second of any float32 encoder on
-the same libtorch. Set a measured rate from encode_compare.sh beside it. Needs
+libtorch's two float32 matrix products on the encoder's own layer shapes with the same
+threads: MKL's, behind torch.nn.functional.linear (what sentence-transformers runs), and
+oneDNN's on weights reordered once (what rxgraph runs on the CPU). Dividing the two gives
+an upper bound on the passages per second of a float32 encoder built on that product. Set a measured rate from encode_compare.sh beside it. Needs
 `scripts/setup --reference` in the venv (or the interpreter that PEER_PYTHON names there).
 
     .venv/bin/python benches/peers/encode_roofline.py [--passages 256] [--threads 2]
@@ -36,24 +37,37 @@ def encoder_flops(lengths, config):
     return total
 
 
-def gemm_rate(rows, hidden, inner, repeats=20):
-    """Time float32 x·Wᵀ at the encoder's dense-layer shapes and return FLOP/s (best of 3)."""
+def gemm_rates(rows, hidden, inner, repeats=20):
+    """Time float32 x·Wᵀ + b at the encoder's dense-layer shapes with MKL and with oneDNN.
+
+    Returns FLOP/s of each, best of 3.
+    """
     shapes = [(hidden, 3 * hidden), (hidden, hidden), (hidden, inner), (inner, hidden)]
-    # Outputs are allocated once, so the time is the product alone.
-    inputs = [
-        (torch.randn(rows, i), torch.randn(o, i).t(), torch.randn(o), torch.empty(rows, o))
-        for i, o in shapes
+    layers = [(torch.randn(rows, i), torch.randn(o, i), torch.randn(o)) for i, o in shapes]
+    # MKL writes into outputs allocated once, so its time is the product alone. oneDNN
+    # allocates its output on each call, as the encoder's layers do.
+    mkl = [(x, w.t(), b, torch.empty(rows, w.shape[0])) for x, w, b in layers]
+    onednn = [
+        (x, torch.ops.mkldnn._reorder_linear_weight(w, rows), b) for x, w, b in layers
     ]
+    products = {
+        "MKL": lambda: [torch.addmm(b, x, w, out=y) for x, w, b, y in mkl],
+        "oneDNN": lambda: [
+            torch.ops.mkldnn._linear_pointwise(x, w, b, "none", [], "") for x, w, b in onednn
+        ],
+    }
     flops = sum(2 * rows * i * o for i, o in shapes)
-    best = float("inf")
+    rates = {}
     with torch.inference_mode():
-        for _ in range(3):
-            start = time.perf_counter()
-            for _ in range(repeats):
-                for x, w, b, y in inputs:
-                    torch.addmm(b, x, w, out=y)
-            best = min(best, (time.perf_counter() - start) / repeats)
-    return flops / best
+        for name, product in products.items():
+            best = float("inf")
+            for _ in range(3):
+                start = time.perf_counter()
+                for _ in range(repeats):
+                    product()
+                best = min(best, (time.perf_counter() - start) / repeats)
+            rates[name] = flops / best
+    return rates
 
 
 def main():
@@ -69,16 +83,18 @@ def main():
 
     flops = encoder_flops(lengths, config)
     rows = args.batch_size * round(sum(lengths) / len(lengths))
-    rate = gemm_rate(rows, config["hidden_size"], config["intermediate_size"])
-    ceiling = len(texts) / (flops / rate)
+    rates = gemm_rates(rows, config["hidden_size"], config["intermediate_size"])
     print(
         f"{len(texts)} passages, mean {sum(lengths) / len(lengths):.0f} tokens: "
         f"{flops / len(texts) / 1e9:.2f} GFLOP per passage"
     )
-    print(
-        f"float32 linear at the encoder's shapes ({rows} rows, {args.threads} threads): "
-        f"{rate / 1e9:.0f} GFLOP/s, so at most {ceiling:.1f} passages/s in float32"
-    )
+    for name, rate in rates.items():
+        ceiling = len(texts) / (flops / rate)
+        print(
+            f"float32 linear with {name} at the encoder's shapes ({rows} rows, "
+            f"{args.threads} threads): {rate / 1e9:.0f} GFLOP/s, so at most "
+            f"{ceiling:.1f} passages/s"
+        )
 
 
 if __name__ == "__main__":

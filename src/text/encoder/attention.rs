@@ -1,12 +1,10 @@
 //! Multi-head self-attention with its output projection (`BertAttention`).
 
-use std::sync::Arc;
-
 use tch::{TchError, Tensor};
 
 use super::embeddings::to_i64;
 use super::layer_norm::LayerNorm;
-use super::linear::{Linear, Precision, QuantizedLinears};
+use super::linear::{Linear, Precision};
 use crate::text::error::TextError;
 use crate::text::model_dir::{BertConfig, Weights};
 
@@ -56,10 +54,9 @@ impl Attention {
         })
     }
 
-    /// Turns the observed dense layers into int8 layers.
-    pub(crate) fn quantize(&mut self, linears: &Arc<QuantizedLinears>) -> Result<(), TextError> {
-        self.query_key_value.quantize(linears)?;
-        self.output.quantize(linears)
+    /// Returns the dense layers, for quantising or packing them.
+    pub(crate) fn linears_mut(&mut self) -> [&mut Linear; 2] {
+        [&mut self.query_key_value, &mut self.output]
     }
 
     /// Attends over hidden [batch, seq, hidden]; `attend` [batch, 1, 1, seq] (bool) is true

@@ -4,14 +4,12 @@
 //! (PyPI) for inference only: no dropout, no cross-attention, no key/value cache, absolute
 //! positions and token type 0.
 
-use std::sync::Arc;
-
 use tch::{TchError, Tensor};
 
 use super::attention::Attention;
 use super::embeddings::Embeddings;
 use super::feed_forward::{Activation, FeedForward};
-use super::linear::{Precision, QuantizedLinears};
+use super::linear::{Linear, Precision};
 use crate::text::error::TextError;
 use crate::text::model_dir::{BertConfig, Weights};
 
@@ -69,12 +67,21 @@ impl Bert {
         Ok(Self { embeddings, layers })
     }
 
-    /// Turns every dense layer loaded for int8, which has observed its inputs on the
-    /// calibration texts, into an int8 layer.
-    pub(crate) fn quantize(&mut self, linears: &Arc<QuantizedLinears>) -> Result<(), TextError> {
+    /// Calls `change` on every dense layer of every layer: to quantise the layers that
+    /// observed the calibration texts, or to pack float32 weights for oneDNN.
+    pub(crate) fn for_each_linear(
+        &mut self,
+        mut change: impl FnMut(&mut Linear) -> Result<(), TextError>,
+    ) -> Result<(), TextError> {
         for layer in &mut self.layers {
-            layer.attention.quantize(linears)?;
-            layer.feed_forward.quantize(linears)?;
+            for linear in layer
+                .attention
+                .linears_mut()
+                .into_iter()
+                .chain(layer.feed_forward.linears_mut())
+            {
+                change(linear)?;
+            }
         }
         Ok(())
     }

@@ -1,12 +1,10 @@
 //! The position-wise feed-forward block (`BertIntermediate` + `BertOutput`).
 
-use std::sync::Arc;
-
 use tch::{TchError, Tensor};
 
 use super::embeddings::to_i64;
 use super::layer_norm::LayerNorm;
-use super::linear::{Linear, Precision, QuantizedLinears};
+use super::linear::{Linear, Precision};
 use crate::text::error::TextError;
 use crate::text::model_dir::{BertConfig, Weights};
 
@@ -105,10 +103,9 @@ impl FeedForward {
         })
     }
 
-    /// Turns the observed dense layers into int8 layers.
-    pub(crate) fn quantize(&mut self, linears: &Arc<QuantizedLinears>) -> Result<(), TextError> {
-        self.intermediate.quantize(linears)?;
-        self.output.quantize(linears)
+    /// Returns the dense layers, for quantising or packing them.
+    pub(crate) fn linears_mut(&mut self) -> [&mut Linear; 2] {
+        [&mut self.intermediate, &mut self.output]
     }
 
     /// Transforms hidden [batch, seq, hidden] position by position.

@@ -1,4 +1,5 @@
-//! Dense layers in float32/float16, or int8 through PyTorch's dynamic quantisation.
+//! Dense layers in float32/float16, float32 through oneDNN on the CPU, or int8 through
+//! PyTorch's dynamic quantisation.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -8,10 +9,11 @@ use tch::{CModule, Device, IValue, Kind, TchError, Tensor};
 use crate::text::error::TextError;
 use crate::text::model_dir::Weights;
 
-/// TorchScript module written by `make_quantized_linear.py` next to this file. tch 0.24
-/// binds no function for the fbgemm dynamic int8 linear kernel, but it can call this
-/// module's `add` (pack a weight) and `linear` (run `quantized::linear_dynamic`) methods.
-const QUANTIZED_LINEAR_MODULE: &[u8] = include_bytes!("quantized_linear.pt");
+/// TorchScript module written by `make_packed_linear.py` next to this file. tch 0.24 binds
+/// no function for the fbgemm dynamic int8 linear kernel or for oneDNN's float32 one, but it
+/// can call this module's methods: `add` and `linear` (int8), `add_float` and
+/// `linear_float` (float32).
+const PACKED_LINEAR_MODULE: &[u8] = include_bytes!("packed_linear.pt");
 
 /// Numeric format of the weights and activations of every dense layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,27 +37,55 @@ impl Precision {
     }
 }
 
-/// The int8 weights of one encoder, packed for fbgemm inside a TorchScript module.
+/// The weights of one encoder packed for CPU kernels (fbgemm int8, oneDNN float32) inside
+/// a TorchScript module.
 ///
 /// Each encoder owns one module, so dropping the encoder frees its packed weights.
-pub(crate) struct QuantizedLinears {
+pub(crate) struct PackedLinears {
     module: CModule,
 }
 
-impl std::fmt::Debug for QuantizedLinears {
+impl std::fmt::Debug for PackedLinears {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("QuantizedLinears")
+        formatter.write_str("PackedLinears")
     }
 }
 
-impl QuantizedLinears {
+impl PackedLinears {
     pub(crate) fn new() -> Result<Self, TextError> {
-        let module = CModule::load_data_on_device(&mut &QUANTIZED_LINEAR_MODULE[..], Device::Cpu)
+        let module = CModule::load_data_on_device(&mut &PACKED_LINEAR_MODULE[..], Device::Cpu)
             .map_err(|source| TextError::Torch {
-            operation: "loading the int8 linear module",
-            source,
-        })?;
+                operation: "loading the packed linear module",
+                source,
+            })?;
         Ok(Self { module })
+    }
+
+    /// Reorders a float32 `weight` [out, in] into oneDNN's layout for inputs of about `rows`
+    /// rows and returns the index that [`Self::linear_float`] takes.
+    fn add_float(&self, weight: &Tensor, rows: i64) -> Result<i64, TchError> {
+        let arguments = [IValue::Tensor(weight.shallow_clone()), IValue::Int(rows)];
+        match self.module.method_is("add_float", &arguments)? {
+            IValue::Int(index) => Ok(index),
+            other => Err(TchError::Kind(format!(
+                "`add_float` returned {other:?}, expected an int"
+            ))),
+        }
+    }
+
+    /// y = x·Wᵀ + b for the float32 weight at `index`; x is float32 [..., in] on the CPU.
+    fn linear_float(&self, x: &Tensor, index: i64, bias: &Tensor) -> Result<Tensor, TchError> {
+        let arguments = [
+            IValue::Tensor(x.shallow_clone()),
+            IValue::Int(index),
+            IValue::Tensor(bias.shallow_clone()),
+        ];
+        match self.module.method_is("linear_float", &arguments)? {
+            IValue::Tensor(y) => Ok(y),
+            other => Err(TchError::Kind(format!(
+                "`linear_float` returned {other:?}, expected a tensor"
+            ))),
+        }
     }
 
     /// Quantises `weight` [out, in] symmetrically per output row, packs it without a bias
@@ -104,6 +134,13 @@ pub(crate) enum Linear {
         bias: Tensor,
         input_max: RefCell<Option<Tensor>>,
     },
+    /// A float32 layer whose weight oneDNN has reordered (CPU only).
+    OneDnn {
+        linears: Arc<PackedLinears>,
+        /// Index of the weight in `linears`.
+        index: i64,
+        bias: Tensor,
+    },
     /// An int8 layer.
     Int8(Int8Linear),
 }
@@ -122,7 +159,7 @@ pub(crate) enum Linear {
 ///   tensor, and the output row is multiplied back, so every token gets its own scale.
 #[derive(Debug)]
 pub(crate) struct Int8Linear {
-    linears: Arc<QuantizedLinears>,
+    linears: Arc<PackedLinears>,
     /// Index of the packed weight W·diag(c) [out, in] in `linears`.
     index: i64,
     /// 1 / c, float32 [in].
@@ -196,10 +233,38 @@ impl Linear {
         })
     }
 
+    /// Moves a float32 layer's weight into oneDNN's layout, for inputs of about `rows` rows;
+    /// other layers are left as they are. The results equal `torch.nn.functional.linear`'s
+    /// up to float32 rounding.
+    pub(crate) fn pack(
+        &mut self,
+        linears: &Arc<PackedLinears>,
+        rows: i64,
+    ) -> Result<(), TextError> {
+        let Self::Float { weight, bias } = self else {
+            return Ok(());
+        };
+        if weight.kind() != Kind::Float || weight.device() != Device::Cpu {
+            return Ok(());
+        }
+        let index = linears
+            .add_float(weight, rows)
+            .map_err(|source| TextError::Torch {
+                operation: "packing a linear layer for oneDNN",
+                source,
+            })?;
+        *self = Self::OneDnn {
+            linears: Arc::clone(linears),
+            index,
+            bias: bias.shallow_clone(),
+        };
+        Ok(())
+    }
+
     /// Turns an observed layer into an int8 layer; other layers are left as they are.
     ///
     /// Fails when the layer has observed no input.
-    pub(crate) fn quantize(&mut self, linears: &Arc<QuantizedLinears>) -> Result<(), TextError> {
+    pub(crate) fn quantize(&mut self, linears: &Arc<PackedLinears>) -> Result<(), TextError> {
         let Self::Observed {
             weight,
             bias,
@@ -243,6 +308,11 @@ impl Linear {
                 *observed = Some(updated);
                 x.f_linear(weight, Some(bias))
             }
+            Self::OneDnn {
+                linears,
+                index,
+                bias,
+            } => linears.linear_float(x, *index, bias),
             Self::Int8(layer) => layer.forward(x),
         }
     }
@@ -251,7 +321,7 @@ impl Linear {
 impl Int8Linear {
     /// Smooths and packs `weight` [out, in] given the observed max |input| [in].
     fn new(
-        linears: &Arc<QuantizedLinears>,
+        linears: &Arc<PackedLinears>,
         weight: &Tensor,
         bias: &Tensor,
         input_max: &Tensor,
@@ -296,7 +366,7 @@ mod tests {
         let weight = Tensor::randn([48, 32], (Kind::Float, Device::Cpu)) * 0.1;
         let bias = Tensor::randn([48], (Kind::Float, Device::Cpu));
         let x = Tensor::randn([5, 7, 32], (Kind::Float, Device::Cpu));
-        let linears = Arc::new(QuantizedLinears::new().unwrap());
+        let linears = Arc::new(PackedLinears::new().unwrap());
         let float = Linear::from_tensors(weight.copy(), bias.copy(), Precision::Float32).unwrap();
         let mut int8 = Linear::from_tensors(weight, bias, Precision::Int8).unwrap();
 
@@ -319,11 +389,32 @@ mod tests {
     }
 
     #[test]
+    fn onednn_linear_matches_float() {
+        tch::manual_seed(0);
+        let weight = Tensor::randn([48, 32], (Kind::Float, Device::Cpu)) * 0.1;
+        let bias = Tensor::randn([48], (Kind::Float, Device::Cpu));
+        let linears = Arc::new(PackedLinears::new().unwrap());
+        let float = Linear::from_tensors(weight.copy(), bias.copy(), Precision::Float32).unwrap();
+        let mut packed = Linear::from_tensors(weight, bias, Precision::Float32).unwrap();
+        packed.pack(&linears, 35).unwrap();
+        assert!(matches!(packed, Linear::OneDnn { .. }));
+
+        // Row counts other than the one the weight was packed for work too.
+        for shape in [[5i64, 7, 32], [1, 1, 32], [2, 300, 32]] {
+            let x = Tensor::randn(shape, (Kind::Float, Device::Cpu));
+            let expected = float.forward(&x).unwrap();
+            let actual = packed.forward(&x).unwrap();
+            assert_eq!(actual.size(), expected.size());
+            assert!(actual.allclose(&expected, 1e-5, 1e-5, false), "{shape:?}");
+        }
+    }
+
+    #[test]
     fn unobserved_layer_cannot_quantize() {
         let weight = Tensor::ones([4, 2], (Kind::Float, Device::Cpu));
         let bias = Tensor::zeros([4], (Kind::Float, Device::Cpu));
         let mut layer = Linear::from_tensors(weight, bias, Precision::Int8).unwrap();
-        let linears = Arc::new(QuantizedLinears::new().unwrap());
+        let linears = Arc::new(PackedLinears::new().unwrap());
 
         assert!(layer.quantize(&linears).is_err());
     }

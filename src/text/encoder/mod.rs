@@ -7,7 +7,9 @@
 //! Texts are tokenized in parallel on the rayon pool, sorted by token count and cut into
 //! batches of similar length, so that little compute goes to padding; the vectors come back
 //! in input order. libtorch runs each batch on its own intra-op threads: the caller sets
-//! their number with `tch::set_num_threads` (libtorch's default is one per core).
+//! their number with `tch::set_num_threads` (libtorch's default is one per core). On the
+//! CPU in float32 the dense layers run oneDNN's product on weights reordered once at load;
+//! int8 layers run fbgemm's (see `linear`).
 
 mod attention;
 mod bert;
@@ -28,7 +30,7 @@ use sha2::{Digest, Sha256};
 use tch::{Device, Tensor};
 
 use self::bert::Bert;
-use self::linear::{Precision, QuantizedLinears};
+use self::linear::{PackedLinears, Precision};
 use super::error::TextError;
 use super::model_dir::ModelDir;
 use super::tokenizer::{TextTokenizer, TokenizedText};
@@ -156,9 +158,20 @@ impl TextEncoder {
         let config_path = dir.root.join("config.json");
         let mut bert = Bert::load(&weights, &dir.config, &config_path, precision)?;
         drop(weights);
-        if precision == Precision::Int8 {
-            calibration::observe_calibration_texts(&bert, &tokenizer)?;
-            bert.quantize(&Arc::new(QuantizedLinears::new()?))?;
+        match precision {
+            Precision::Int8 => {
+                calibration::observe_calibration_texts(&bert, &tokenizer)?;
+                let linears = Arc::new(PackedLinears::new()?);
+                bert.for_each_linear(|linear| linear.quantize(&linears))?;
+            }
+            Precision::Float32 if options.device == Device::Cpu => {
+                // Weights are reordered for a full batch of full-length texts.
+                let rows = i64::try_from(options.batch_size.saturating_mul(max_length))
+                    .unwrap_or(i64::MAX);
+                let linears = Arc::new(PackedLinears::new()?);
+                bert.for_each_linear(|linear| linear.pack(&linears, rows))?;
+            }
+            Precision::Float32 | Precision::Float16 => {}
         }
 
         let model_id = compute_model_id(&dir, max_length, precision)?;
