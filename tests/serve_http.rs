@@ -348,6 +348,11 @@ fn entity_search_falls_back_to_fuzzy() {
 #[test]
 fn entity_search_rejects_bad_parameters() {
     assert_error(&get(&format!("{}/api/v1/entities", plain())), 400);
+    let long = "b".repeat(257);
+    assert_error(
+        &get(&format!("{}/api/v1/entities?q={long}", plain())),
+        400,
+    );
     assert_error(
         &get(&format!("{}/api/v1/entities?q=a&limit=0", plain())),
         400,
@@ -462,6 +467,46 @@ fn unknown_route_and_method_are_json() {
     assert_error(&get(&format!("{}/api/v2/nothing", plain())), 404);
     let reply = reply(agent().delete(&format!("{}/sparql", plain())).call());
     assert_error(&reply, 405);
+    assert_eq!(reply.header("allow"), Some("GET, HEAD, POST"));
+}
+
+#[test]
+fn head_answers_get_routes_without_body() {
+    let base = plain();
+    let head = reply(agent().head(&format!("{base}/api/v1/entities/DB00945")).call());
+    let get = get(&format!("{base}/api/v1/entities/DB00945"));
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "{}", head.body);
+    assert_eq!(head.header("content-length"), get.header("content-length"));
+
+    let post_only = reply(agent().head(&format!("{base}/api/v1/score")).call());
+    assert_eq!(post_only.status, 405);
+    assert_eq!(post_only.header("allow"), Some("POST"));
+}
+
+#[test]
+fn metrics_group_unknown_methods() {
+    use std::io::{Read, Write};
+
+    // HTTP clients send only known methods, so this one goes over a bare socket.
+    let base = plain();
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "XYZZY /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 405"), "{response}");
+
+    let text = get(&format!("{base}/metrics")).body;
+    assert!(
+        text.contains(r#"rxgraph_http_requests_total{route="/healthz",method="other",status="405"}"#),
+        "{text}"
+    );
+    assert!(!text.contains("XYZZY"), "{text}");
 }
 
 #[test]

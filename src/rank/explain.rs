@@ -43,7 +43,7 @@
 //! assert_eq!(explanation.metapaths[0].top_paths[0].names, ["drug", "GENE1", "disease"]);
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -191,7 +191,9 @@ impl<'a> PathExplainer<'a> {
         let reversed = cost(to) < cost(from);
         let (start, end) = if reversed { (to, from) } else { (from, to) };
 
-        let mut found: HashMap<Vec<Step>, Accumulator> = HashMap::new();
+        // Ordered by metapath, so that the sums below add in the same order on every call
+        // and repeated requests give identical floats.
+        let mut found: BTreeMap<Vec<Step>, Accumulator> = BTreeMap::new();
         let truncated = self.walk(start, end, excluded, &mut |nodes, steps| {
             let weight = self.path_weight(nodes, steps);
             let (nodes, steps) = if reversed {
@@ -502,6 +504,15 @@ mod tests {
         assert!((total - 1.0).abs() < 1e-12, "{total}");
         let dwpc: f64 = explanation.metapaths.iter().map(|m| m.dwpc).sum();
         assert!((dwpc - explanation.total_dwpc).abs() < 1e-12);
+    }
+
+    #[test]
+    fn repeated_explanations_are_identical() {
+        let g = graph();
+        let first = explain(&g, "DB1", "DOID:1", &["CtD"]);
+        for _ in 0..5 {
+            assert_eq!(explain(&g, "DB1", "DOID:1", &["CtD"]), first);
+        }
     }
 
     #[test]

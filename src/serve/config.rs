@@ -17,8 +17,9 @@ pub struct ServeConfig {
     /// Maximum number of solutions (or triples) a SPARQL response carries; later ones are
     /// dropped and the response has the header `X-Rxgraph-Truncated: true`.
     pub max_rows: u64,
-    /// Maximum number of solutions that one query may feed into its sorts, groups and
-    /// DISTINCTs together before it is stopped (they buffer their input in memory).
+    /// Maximum number of solutions that one query may feed into its sorts and DISTINCTs
+    /// together before it is stopped (they buffer their input in memory). GROUP BY groups
+    /// are not counted.
     pub max_sort_rows: u64,
     /// Maximum size of a request body or query string, in bytes.
     pub max_request_bytes: usize,

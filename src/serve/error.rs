@@ -40,6 +40,8 @@ pub enum ApiError {
         method: String,
         /// Request path.
         path: String,
+        /// Methods of the route, for the `Allow` header (`GET, HEAD`).
+        allowed: String,
     },
     /// The body, query string or a list in it is larger than the server accepts.
     #[error("{what} is too large: {size} > {limit}")]
@@ -199,6 +201,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         if matches!(self, Self::Loading | Self::Busy { .. }) {
             response.insert_header(("Retry-After", "5"));
+        }
+        if let Self::MethodNotAllowed { allowed, .. } = self {
+            response.insert_header(("Allow", allowed.as_str()));
         }
         response.json(json!({ "error": error }))
     }

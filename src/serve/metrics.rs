@@ -41,7 +41,7 @@ pub struct Metrics {
     routes: Mutex<BTreeMap<String, RouteMetrics>>,
     /// SPARQL queries stopped at their deadline.
     pub sparql_timeouts: AtomicU64,
-    /// SPARQL queries stopped because sorts or groups buffered too many solutions.
+    /// SPARQL queries stopped because sorts or DISTINCTs buffered too many solutions.
     pub sparql_budget_exceeded: AtomicU64,
     /// SPARQL responses cut at the row cap.
     pub sparql_truncated: AtomicU64,
@@ -142,15 +142,27 @@ impl Metrics {
         drop(routes);
 
         for (name, help, value) in [
-            ("rxgraph_sparql_timeouts_total", "SPARQL queries stopped at their deadline.", &self.sparql_timeouts),
+            (
+                "rxgraph_sparql_timeouts_total",
+                "SPARQL queries stopped at their deadline.",
+                &self.sparql_timeouts,
+            ),
             (
                 "rxgraph_sparql_budget_exceeded_total",
-                "SPARQL queries stopped because sorts, groups or DISTINCTs buffered too many solutions.",
+                "SPARQL queries stopped because sorts or DISTINCTs buffered too many solutions.",
                 &self.sparql_budget_exceeded,
             ),
-            ("rxgraph_sparql_truncated_total", "SPARQL responses cut at the row cap.", &self.sparql_truncated),
+            (
+                "rxgraph_sparql_truncated_total",
+                "SPARQL responses cut at the row cap.",
+                &self.sparql_truncated,
+            ),
         ] {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
         }
         out
     }

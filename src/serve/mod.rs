@@ -43,7 +43,7 @@ use std::time::Instant;
 use actix_web::dev::{ServerHandle, Service};
 use actix_web::http::Method;
 use actix_web::middleware::{Compress, Condition};
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, Route};
+use actix_web::{guard, web, App, HttpRequest, HttpResponse, HttpServer, Route};
 use anyhow::Context;
 use tracing::Instrument;
 
@@ -59,8 +59,14 @@ struct RouteSpec {
     route: Route,
 }
 
+/// Builds a route for `method`. A GET route also serves HEAD, as HTTP requires: the server
+/// sends the headers of the GET response without its body.
 fn spec(method: Method, path: &'static str, route: Route) -> RouteSpec {
-    let route = route.method(method.clone());
+    let route = if method == Method::GET {
+        route.guard(guard::Any(guard::Get()).or(guard::Head()))
+    } else {
+        route.method(method.clone())
+    };
     RouteSpec {
         method,
         path,
@@ -118,7 +124,12 @@ fn configure(config: &mut web::ServiceConfig) {
         }
     }
     for (path, routes) in by_path {
-        let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
+        let allowed = allowed_methods(path);
+        let mut resource =
+            web::resource(path).default_service(web::to(move |request: HttpRequest| {
+                let allowed = allowed.clone();
+                async move { method_not_allowed(&request, allowed) }
+            }));
         for route in routes {
             resource = resource.route(route);
         }
@@ -126,10 +137,40 @@ fn configure(config: &mut web::ServiceConfig) {
     }
 }
 
-async fn method_not_allowed(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+/// Returns the metrics label of `method`: its name for the standard methods, `other` for
+/// the rest, so that clients cannot add a series per made-up method.
+fn method_label(method: &Method) -> &str {
+    match *method {
+        Method::GET
+        | Method::HEAD
+        | Method::POST
+        | Method::PUT
+        | Method::DELETE
+        | Method::CONNECT
+        | Method::OPTIONS
+        | Method::TRACE
+        | Method::PATCH => method.as_str(),
+        _ => "other",
+    }
+}
+
+/// Returns the methods of the route at `path` for an `Allow` header, with HEAD after GET.
+fn allowed_methods(path: &str) -> String {
+    let mut methods = Vec::new();
+    for spec in route_table().into_iter().filter(|spec| spec.path == path) {
+        methods.push(spec.method.to_string());
+        if spec.method == Method::GET {
+            methods.push(Method::HEAD.to_string());
+        }
+    }
+    methods.join(", ")
+}
+
+fn method_not_allowed(request: &HttpRequest, allowed: String) -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed {
         method: request.method().to_string(),
         path: request.path().to_owned(),
+        allowed,
     })
 }
 
@@ -329,7 +370,7 @@ fn run_http(
                     let status = response.status().as_u16();
                     let elapsed = started.elapsed();
                     if let Some(state) = state {
-                        state.metrics.record(&route, method.as_str(), status, elapsed);
+                        state.metrics.record(&route, method_label(&method), status, elapsed);
                     }
                     span.record("route", route.as_str());
                     let _entered = span.enter();

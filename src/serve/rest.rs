@@ -22,6 +22,9 @@ pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Largest `limit` of an entity search.
 const MAX_SEARCH_LIMIT: usize = 100;
+/// Maximum length of a search text, in characters. A search compares the text with every name of the
+/// kind (and edit distances when nothing matches), so its time grows with the length.
+const MAX_SEARCH_CHARS: usize = 256;
 /// Largest `k` of a predictions request.
 const MAX_K: usize = 1000;
 
@@ -160,6 +163,13 @@ pub async fn search(
         return Err(ApiError::bad_request(
             "missing the parameter q",
             "send ?q=aspirin",
+        ));
+    }
+    let length = text.chars().count();
+    if length > MAX_SEARCH_CHARS {
+        return Err(ApiError::bad_request(
+            format!("q has {length} characters, more than {MAX_SEARCH_CHARS}"),
+            "search for a shorter part of the name or identifier",
         ));
     }
     let limit = query.limit.unwrap_or(10);
