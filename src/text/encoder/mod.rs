@@ -122,6 +122,22 @@ pub struct TextEncoder {
     dim: usize,
 }
 
+/// Environment variable of oneDNN's cache of compiled products, one per input shape.
+const ONEDNN_CACHE_ENV: &str = "ONEDNN_PRIMITIVE_CACHE_CAPACITY";
+
+/// Caps oneDNN's cache of compiled products at 16 unless the variable is set already.
+///
+/// The cache evicts the least recently used product, and batches sorted by length seldom
+/// return to an earlier shape. Embedding the demo's 50,962 texts peaked at 2.2 GB with
+/// oneDNN's default capacity and at 1.4 GB with 16, at the same speed. It is set before the
+/// encoder's first product; set there, it lowered peak memory as much as setting it before
+/// start-up did.
+fn limit_onednn_primitive_cache() {
+    if std::env::var_os(ONEDNN_CACHE_ENV).is_none() {
+        std::env::set_var(ONEDNN_CACHE_ENV, "16");
+    }
+}
+
 impl TextEncoder {
     /// Loads the model directory `model_dir` with `options`.
     ///
@@ -165,6 +181,7 @@ impl TextEncoder {
                 bert.for_each_linear(|linear| linear.quantize(&linears))?;
             }
             Precision::Float32 if options.device == Device::Cpu => {
+                limit_onednn_primitive_cache();
                 // Weights are reordered for a full batch of full-length texts.
                 let rows = i64::try_from(options.batch_size.saturating_mul(max_length))
                     .unwrap_or(i64::MAX);
