@@ -31,7 +31,7 @@ pub struct ServeConfig {
     /// Origins allowed by CORS; empty means no CORS headers, `*` allows any origin.
     pub cors_origins: Vec<String>,
     /// Candidates per source and relation in the materialised predictions graph, and the
-    /// depth of the rankings computed at start-up that answer top-k requests without
+    /// depth of the rankings computed at start-up that serve top-k requests without
     /// scoring; 0 turns both off.
     pub predictions_top_n: usize,
     /// Number of HTTP worker threads.

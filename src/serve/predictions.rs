@@ -61,7 +61,7 @@ impl RankingContext {
     }
 
     /// Ranks the candidates of [`TABLES`] for `model`, `depth` deep, so that
-    /// [`Self::rank`] answers them without scoring. Depth 0 keeps no rankings.
+    /// [`Self::rank`] returns them without scoring. Depth 0 keeps no rankings.
     ///
     /// # Errors
     /// The errors of [`RankingTable::build`].
@@ -95,7 +95,7 @@ impl RankingContext {
         Ok(())
     }
 
-    /// Ranks `query` (from a table when one holds it) and, with `explain`, collects paths,
+    /// Ranks `query` (from a table when one contains it) and, with `explain`, collects paths,
     /// passages and target facts for each candidate as `rxgraph predict --explain` does.
     ///
     /// # Errors
