@@ -84,11 +84,15 @@ ready_ns="$(date +%s%N)"
 echo "cold start (process start to /healthz 200): $(((ready_ns - started_ns) / 1000000)) ms"
 
 # Every compound, disease and gene id, for the top-k requests' random sources.
-sources_query='PREFIX rx: <https://w3id.org/rxgraph/vocab#>
+: >"$scratch/sources.txt"
+if [[ -n "$model" ]]; then
+    sources_query='PREFIX rx: <https://w3id.org/rxgraph/vocab#>
 SELECT ?id WHERE { ?node rx:id ?id
   FILTER(STRSTARTS(?id, "Compound::") || STRSTARTS(?id, "Disease::") || STRSTARTS(?id, "Gene::")) }'
-curl -sf -H 'Accept: text/csv' --data-urlencode "query=$sources_query" "$base/sparql" \
-    | tail -n +2 | tr -d '\r' >"$scratch/sources.txt"
+    curl -sf -H 'Accept: text/csv' --data-urlencode "query=$sources_query" "$base/sparql" \
+        | tail -n +2 | tr -d '\r' >"$scratch/sources.txt" \
+        || { log "failed to list the graph's ids over SPARQL at $base/sparql"; exit 1; }
+fi
 
 RXGRAPH_SOURCES="$scratch/sources.txt" RXGRAPH_MIX="$mix" RXGRAPH_PREDICTIONS=$([[ -n "$model" ]] && echo 1 || echo 0) \
     wrk -t2 -c64 -d"${duration_s}s" --latency -s "$root/benches/peers/mixed.lua" "$base" \

@@ -1,7 +1,7 @@
 //! Rankings computed ahead of time: the top candidates of every node of one kind, so that a
 //! server returns a top-k ranking without scoring.
 //!
-//! A [`RankingTable`] holds, for one relation and one ranked side, the ranking of every
+//! A [`RankingTable`] contains, for one relation and one ranked side, the ranking of every
 //! node at the other end, `depth` candidates deep. A request for the first `k ≤ depth`
 //! candidates is then a copy. The result equals [`Ranker::rank`] with the same `k`: the top
 //! `depth` are ordered by score and then node index, and each candidate's rank, percentile and
@@ -60,7 +60,8 @@ impl RankingTable {
     /// the best `depth` of each.
     ///
     /// # Errors
-    /// The errors of [`Ranker::rank_many`]; `depth` must be a valid k.
+    /// [`RankError::InvalidK`] unless `depth` is a valid k, and the errors of
+    /// [`Ranker::rank_many`].
     pub fn build(
         ranker: &Ranker<'_>,
         relation: RelationId,
@@ -84,7 +85,7 @@ impl RankingTable {
     }
 
     /// Returns the ranking of `query` cut to `k` candidates, or `None` when the table does
-    /// not hold it: another relation or side, or `k` deeper than the table.
+    /// not contain it: another relation or side, or `k` deeper than the table.
     #[must_use]
     pub fn get(&self, query: &Query, k: usize) -> Option<Ranking> {
         if query.relation != self.relation
@@ -113,12 +114,6 @@ impl RankingTable {
     #[must_use]
     pub fn side(&self) -> Side {
         self.side
-    }
-
-    /// Returns the number of candidates kept per source node.
-    #[must_use]
-    pub fn depth(&self) -> usize {
-        self.depth
     }
 
     /// Returns the ranking of every source node, in node order.

@@ -65,27 +65,18 @@ impl PackedLinears {
     /// rows and returns the index that [`Self::linear_float`] takes.
     fn add_float(&self, weight: &Tensor, rows: i64) -> Result<i64, TchError> {
         let arguments = [IValue::Tensor(weight.shallow_clone()), IValue::Int(rows)];
-        match self.module.method_is("add_float", &arguments)? {
-            IValue::Int(index) => Ok(index),
-            other => Err(TchError::Kind(format!(
-                "`add_float` returned {other:?}, expected an int"
-            ))),
-        }
+        self.call_index("add_float", &arguments)
     }
 
-    /// y = x·Wᵀ + b for the float32 weight at `index`; x is float32 [..., in] on the CPU.
+    /// Computes y = x·Wᵀ + b with the float32 weight at `index`. x is float32 [..., in] on
+    /// the CPU.
     fn linear_float(&self, x: &Tensor, index: i64, bias: &Tensor) -> Result<Tensor, TchError> {
         let arguments = [
             IValue::Tensor(x.shallow_clone()),
             IValue::Int(index),
             IValue::Tensor(bias.shallow_clone()),
         ];
-        match self.module.method_is("linear_float", &arguments)? {
-            IValue::Tensor(y) => Ok(y),
-            other => Err(TchError::Kind(format!(
-                "`linear_float` returned {other:?}, expected a tensor"
-            ))),
-        }
+        self.call_tensor("linear_float", &arguments)
     }
 
     /// Quantises `weight` [out, in] symmetrically per output row, packs it without a bias
@@ -102,21 +93,31 @@ impl PackedLinears {
         let quantized = weight.f_quantize_per_channel(&scales, &zero_points, 0, Kind::QInt8)?;
 
         let arguments = [IValue::Tensor(quantized), IValue::None];
-        match self.module.method_is("add", &arguments)? {
-            IValue::Int(index) => Ok(index),
-            other => Err(TchError::Kind(format!(
-                "`add` returned {other:?}, expected an int"
-            ))),
-        }
+        self.call_index("add", &arguments)
     }
 
     /// y = x·Wᵀ + b for the weight packed at `index`; x is float32 [..., in] on the CPU.
     fn linear(&self, x: &Tensor, index: i64) -> Result<Tensor, TchError> {
         let arguments = [IValue::Tensor(x.shallow_clone()), IValue::Int(index)];
-        match self.module.method_is("linear", &arguments)? {
+        self.call_tensor("linear", &arguments)
+    }
+
+    /// Calls the module's `method`, which returns the index of a packed weight.
+    fn call_index(&self, method: &str, arguments: &[IValue]) -> Result<i64, TchError> {
+        match self.module.method_is(method, arguments)? {
+            IValue::Int(index) => Ok(index),
+            other => Err(TchError::Kind(format!(
+                "`{method}` returned {other:?}, expected an int"
+            ))),
+        }
+    }
+
+    /// Calls the module's `method`, which returns a tensor.
+    fn call_tensor(&self, method: &str, arguments: &[IValue]) -> Result<Tensor, TchError> {
+        match self.module.method_is(method, arguments)? {
             IValue::Tensor(y) => Ok(y),
             other => Err(TchError::Kind(format!(
-                "`linear` returned {other:?}, expected a tensor"
+                "`{method}` returned {other:?}, expected a tensor"
             ))),
         }
     }
@@ -233,9 +234,9 @@ impl Linear {
         })
     }
 
-    /// Moves a float32 layer's weight into oneDNN's layout, for inputs of about `rows` rows;
-    /// other layers are left as they are. The results equal `torch.nn.functional.linear`'s
-    /// up to float32 rounding.
+    /// Moves a float32 CPU layer's weight into oneDNN's layout, for inputs of about `rows`
+    /// rows. Other layers are left as they are. The results equal those of
+    /// `torch.nn.functional.linear` up to float32 rounding.
     pub(crate) fn pack(
         &mut self,
         linears: &Arc<PackedLinears>,
